@@ -1,0 +1,61 @@
+# Casefile: `make run` serves the archive, `make test` runs the whole suite.
+# Both bootstrap everything they need (virtualenv, packages, database).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help install run test test-fast stop admin lint format bench browser
+
+help:
+	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
+	@echo "make test    run the whole test suite"
+	@echo "make stop    stop the embedded PostgreSQL server"
+	@echo "make admin   create an administrator account for the editing side"
+	@echo "make lint    ruff check and format check"
+	@echo "make bench   benchmarks (see README)"
+
+# The virtualenv is rebuilt only when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: $(INSTALLED)
+	@$(BIN)/python -m casefile.core.portcheck $(PORT)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's Chromium; install it on a fresh machine when we can.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: run 'sudo apt-get install chromium'." >&2; exit 1; \
+	  fi; }
+
+test: $(INSTALLED) browser
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+stop:
+	@test -x $(BIN)/python && $(BIN)/python -m casefile.embedded_db stop || true
+
+admin: $(INSTALLED)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py createsuperuser
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

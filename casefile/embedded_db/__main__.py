@@ -1,0 +1,5 @@
+import sys
+
+from casefile.embedded_db import main
+
+sys.exit(main(sys.argv))
