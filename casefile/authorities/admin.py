@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from casefile.authorities.models import Authority
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_original", "kind", "province", "city"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "name_original", "city"]

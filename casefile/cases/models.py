@@ -1,0 +1,454 @@
+import secrets
+
+import pgtrigger
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+
+from casefile.authorities.models import Authority
+from casefile.cases.querysets import CaseQuerySet
+from casefile.cases.vocabularies import (
+    AmountKind,
+    CaseStatus,
+    CitedField,
+    EventKind,
+    ListName,
+    OffenceCategory,
+    PublicationState,
+    RestrictionKind,
+)
+from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
+from casefile.core.currencies import CURRENCIES, CURRENCY_CHOICES
+from casefile.core.dates import (
+    PartialDateDescriptor,
+    not_before_constraint,
+    partial_date_constraints,
+    precision_field,
+)
+from casefile.core.expressions import CjkGrams
+from casefile.core.models import TimeStampedModel
+from casefile.people.models import Person, Privacy
+from casefile.sources.models import SourceCapture
+
+# Crockford's base32: no I, L, O or U, so an id read aloud or retyped survives.
+PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_ID_LENGTH = 10
+
+
+def new_public_id() -> str:
+    """A random, unguessable case id (50 bits): ids reveal neither order nor totals."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+
+
+def touch_case_trigger(table_alias: str) -> pgtrigger.Trigger:
+    """A part changed: the case changed too (its updated_at drives ETags and the change feed)."""
+    return pgtrigger.Trigger(
+        name=f"touch_case_{table_alias}",
+        level=pgtrigger.Row,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        func="""
+            IF TG_OP <> 'INSERT' THEN
+                UPDATE cases_case SET updated_at = clock_timestamp() WHERE id = OLD.case_id;
+            END IF;
+            IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.case_id <> OLD.case_id) THEN
+                UPDATE cases_case SET updated_at = clock_timestamp() WHERE id = NEW.case_id;
+            END IF;
+            RETURN NULL;
+        """,
+    )
+
+
+class Case(TimeStampedModel):
+    public_id = models.CharField(
+        "public id",
+        max_length=PUBLIC_ID_LENGTH,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+        help_text="Stable identifier used in the case's permanent URL and in citations.",
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    list_name = models.CharField(
+        "list",
+        max_length=30,
+        choices=ListName.choices,
+        default=ListName.SPC_DISHONEST_DEBTORS,
+        help_text="The list the person was put on.",
+    )
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+        help_text="The court or agency that listed the person, when known.",
+    )
+    docket_number = models.CharField(
+        max_length=100, blank=True, help_text="The case (docket) number, e.g. (2016)黔0502执2376号."
+    )
+    reason_original = models.TextField(
+        "stated reason (original)", blank=True, help_text="Verbatim, in the list's own language."
+    )
+    reason_en = models.TextField("stated reason (English)", blank=True)
+    offence_category = models.CharField(
+        max_length=20, choices=OffenceCategory.choices, default=OffenceCategory.OTHER
+    )
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.UNKNOWN)
+
+    listed_on = models.DateField(null=True, blank=True, help_text="When the person was listed.")
+    listed_on_precision = precision_field("listed_on")
+    discovered_on = models.DateField(
+        null=True, blank=True, help_text="When the person learned of the listing."
+    )
+    discovered_on_precision = precision_field("discovered_on")
+    removed_on = models.DateField(
+        null=True, blank=True, help_text="When the person was taken off the list."
+    )
+    removed_on_precision = precision_field("removed_on")
+
+    notified = models.BooleanField(
+        null=True, blank=True, help_text="Was the person told of the listing? Blank: unknown."
+    )
+    appeal_available = models.BooleanField(
+        null=True, blank=True, help_text="Was there a route to appeal or object? Blank: unknown."
+    )
+    appeal_attempted = models.BooleanField(
+        null=True, blank=True, help_text="Did the person appeal or object? Blank: unknown."
+    )
+
+    summary = models.TextField(blank=True, help_text="One paragraph, in English.")
+    narrative = models.TextField(blank=True, help_text="The fuller account, in English.")
+    outcome = models.TextField(blank=True, help_text="How the case ended, if it has.")
+
+    publication_state = models.CharField(
+        max_length=10, choices=PublicationState.choices, default=PublicationState.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_note = models.TextField(
+        blank=True, help_text="Shown on the case's URL once the case is retracted."
+    )
+
+    restriction_kinds = ArrayField(
+        models.CharField(max_length=30),
+        default=list,
+        editable=False,
+        help_text="The kinds of the case's restrictions, kept by a database trigger.",
+    )
+    listed_year = models.GeneratedField(
+        expression=ExtractYear("listed_on"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("summary", weight="A", config="english")
+            + SearchVector("reason_en", "outcome", weight="B", config="english")
+            + SearchVector("narrative", weight="C", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    text_grams = models.GeneratedField(
+        expression=CjkGrams("reason_original", "summary", "narrative", "outcome"),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
+
+    listed = PartialDateDescriptor("listed_on")
+    discovered = PartialDateDescriptor("discovered_on")
+    removed = PartialDateDescriptor("removed_on")
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-listed_on", "-id"]
+        constraints = [
+            in_vocabulary("list_name", ListName, name="case_list_name_valid"),
+            in_vocabulary("offence_category", OffenceCategory, name="case_offence_category_valid"),
+            in_vocabulary("status", CaseStatus, name="case_status_valid"),
+            in_vocabulary(
+                "publication_state", PublicationState, name="case_publication_state_valid"
+            ),
+            FieldCheckConstraint(
+                condition=Q(restriction_kinds__contained_by=RestrictionKind.values),
+                name="case_restriction_kinds_valid",
+                field="restriction_kinds",
+            ),
+            *partial_date_constraints("listed_on", prefix="case"),
+            *partial_date_constraints("discovered_on", prefix="case"),
+            *partial_date_constraints("removed_on", prefix="case"),
+            not_before_constraint(
+                "removed_on",
+                "listed_on",
+                name="case_removed_not_before_listed",
+                message="The removal cannot be before the listing.",
+            ),
+        ]
+        indexes = [
+            # Every public query filters on the state; the partial indexes below cover
+            # the published rows the public pages and API read.
+            models.Index(fields=["publication_state", "updated_at"], name="case_state_updated"),
+            # Public listing ordered by date listed; change feed by updated_at.
+            models.Index(
+                F("listed_on").desc(nulls_last=True),
+                F("id").desc(),
+                name="case_published_listed",
+                condition=Q(publication_state="published"),
+            ),
+            # Restriction facet and filter: restriction_kinds @> '{air_travel}'.
+            GinIndex(fields=["restriction_kinds"], name="case_restriction_kinds"),
+            # Full-text search over the English narrative fields.
+            GinIndex(fields=["search_vector"], name="case_search_vector"),
+            # Substring search in Chinese text, including two-character strings.
+            GinIndex(fields=["text_grams"], name="case_text_grams"),
+            # Docket-number search, case- and width-insensitive.
+            models.Index(models.functions.Upper("docket_number"), name="case_docket_upper"),
+            # Cases of a person, of an authority (joins and detail pages).
+            models.Index(fields=["person"], name="case_person"),
+            models.Index(fields=["authority"], name="case_authority"),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id}: {self.person} ({self.get_list_name_display()})"
+
+    def get_absolute_url(self):
+        return reverse("case-detail", args=[self.public_id])
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.publication_state == PublicationState.PUBLISHED
+            and self.person.privacy != Privacy.WITHHELD
+        )
+
+
+class Restriction(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restrictions")
+    kind = models.CharField(max_length=30, choices=RestrictionKind.choices)
+    details = models.TextField(blank=True, help_text="What was refused or imposed, and how.")
+    started_on = models.DateField(null=True, blank=True)
+    started_on_precision = precision_field("started_on")
+    ended_on = models.DateField(null=True, blank=True)
+    ended_on_precision = precision_field("ended_on")
+
+    started = PartialDateDescriptor("started_on")
+    ended = PartialDateDescriptor("ended_on")
+
+    class Meta:
+        ordering = ["case", "kind", "id"]
+        constraints = [
+            in_vocabulary("kind", RestrictionKind, name="restriction_kind_valid"),
+            *partial_date_constraints("started_on", prefix="restriction"),
+            *partial_date_constraints("ended_on", prefix="restriction"),
+            not_before_constraint(
+                "ended_on",
+                "started_on",
+                name="restriction_ended_not_before_started",
+                message="A restriction cannot end before it started.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="case_restriction_kinds",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func="""
+                    UPDATE cases_case AS c
+                    SET restriction_kinds = ARRAY(
+                            SELECT DISTINCT r.kind FROM cases_restriction AS r
+                            WHERE r.case_id = c.id ORDER BY r.kind),
+                        updated_at = clock_timestamp()
+                    WHERE c.id IN (
+                        SELECT (CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.case_id END)
+                        UNION
+                        SELECT (CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.case_id END));
+                    RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Amount(TimeStampedModel):
+    """A sum of money as a source reports it: never converted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="amounts")
+    kind = models.CharField(max_length=10, choices=AmountKind.choices)
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, help_text="ISO 4217 code of the figure as reported."
+    )
+    as_reported = models.CharField(
+        max_length=200, blank=True, help_text='The figure as printed, e.g. "at least $1,330".'
+    )
+    value_cny = models.DecimalField(
+        "original amount in yuan",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The yuan figure, only when a source gives it; never computed.",
+    )
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["case", "kind", "id"]
+        constraints = [
+            in_vocabulary("kind", AmountKind, name="amount_kind_valid"),
+            FieldCheckConstraint(
+                condition=Q(value__gte=0),
+                name="amount_value_not_negative",
+                field="value",
+                violation_error_message="An amount cannot be negative.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(value_cny__isnull=True) | Q(value_cny__gte=0),
+                name="amount_value_cny_not_negative",
+                field="value_cny",
+                violation_error_message="An amount cannot be negative.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(currency__in=list(CURRENCIES)),
+                name="amount_currency_iso4217",
+                field="currency",
+                violation_error_message="Use a three-letter ISO 4217 currency code, e.g. CNY.",
+            ),
+        ]
+        indexes = [
+            # Amount-range filter within a currency.
+            models.Index(fields=["currency", "value", "case"], name="amount_currency_value"),
+        ]
+        triggers = [touch_case_trigger("amount")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value:,} {self.currency}"
+
+
+class Event(TimeStampedModel):
+    """One dated step of a case's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    occurred_on = models.DateField()
+    occurred_on_precision = models.CharField(
+        max_length=5,
+        choices=precision_field("occurred_on").choices,
+        help_text="How precisely the date is known: year, month or day.",
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    description = models.TextField(help_text='In English; may say "late 2013" and the like.')
+
+    occurred = PartialDateDescriptor("occurred_on")
+
+    class Meta:
+        ordering = ["case", "occurred_on", "id"]
+        constraints = [
+            in_vocabulary("kind", EventKind, name="event_kind_valid"),
+            *partial_date_constraints("occurred_on", prefix="event"),
+        ]
+        triggers = [touch_case_trigger("event")]
+
+    def __str__(self):
+        return f"{self.occurred}: {self.get_kind_display()}"
+
+
+class Citation(TimeStampedModel):
+    """A footnote: one capture of a source, supporting one claim of a case.
+
+    The claim is a restriction, an amount, an event, or a field of the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citations")
+    capture = models.ForeignKey(SourceCapture, on_delete=models.PROTECT, related_name="citations")
+    restriction = models.ForeignKey(
+        Restriction, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    amount = models.ForeignKey(
+        Amount, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    case_field = models.CharField(
+        "claim",
+        max_length=20,
+        choices=CitedField.choices,
+        blank=True,
+        help_text="The part of the case this citation supports, when it is not a "
+        "restriction, an amount or an event.",
+    )
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Where in the source: page, paragraph, timestamp."
+    )
+    quote = models.TextField(blank=True, help_text="The passage relied on, verbatim.")
+
+    class Meta:
+        ordering = ["case", "id"]
+        constraints = [
+            in_vocabulary("case_field", CitedField, name="citation_case_field_valid", blank=True),
+            FieldCheckConstraint(
+                condition=(
+                    Q(restriction__isnull=False, amount=None, event=None, case_field="")
+                    | Q(restriction=None, amount__isnull=False, event=None, case_field="")
+                    | Q(restriction=None, amount=None, event__isnull=False, case_field="")
+                    | (Q(restriction=None, amount=None, event=None) & ~Q(case_field=""))
+                ),
+                name="citation_supports_one_claim",
+                field="case_field",
+                violation_error_message="A citation supports exactly one claim: a restriction, "
+                "an amount, an event, or one field of the case.",
+            ),
+        ]
+        indexes = [
+            # Cases citing a source (source pages, the `source` filter).
+            models.Index(fields=["capture", "case"], name="citation_capture_case"),
+        ]
+        triggers = [
+            touch_case_trigger("citation"),
+            pgtrigger.Trigger(
+                name="citation_claim_same_case",
+                level=pgtrigger.Row,
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                    IF (NEW.restriction_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
+                            (SELECT case_id FROM cases_restriction WHERE id = NEW.restriction_id))
+                       OR (NEW.amount_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
+                            (SELECT case_id FROM cases_amount WHERE id = NEW.amount_id))
+                       OR (NEW.event_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
+                            (SELECT case_id FROM cases_event WHERE id = NEW.event_id)) THEN
+                        RAISE EXCEPTION 'a citation must support a claim of its own case'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.capture} → {self.claim_label}"
+
+    def clean(self):
+        for part in ("restriction", "amount", "event"):
+            claim = getattr(self, part)
+            if claim is not None and self.case_id and claim.case_id != self.case_id:
+                raise ValidationError({part: "Choose a claim of this case."})
+
+    @property
+    def claim_label(self) -> str:
+        if self.restriction_id:
+            return f"Restriction: {self.restriction}"
+        if self.amount_id:
+            return f"Amount: {self.amount}"
+        if self.event_id:
+            return f"Event: {self.event}"
+        return self.get_case_field_display()

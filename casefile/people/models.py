@@ -1,0 +1,170 @@
+import pgtrigger
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
+from casefile.core.expressions import CjkGramsWithArray
+from casefile.core.models import TimeStampedModel
+from casefile.core.text import has_cjk, latin_key
+from casefile.people.romanization import romanize_name
+
+
+class Privacy(models.TextChoices):
+    PUBLIC = "public", "Public figure: full name shown"
+    PSEUDONYMISED = "pseudonymised", "Pseudonymised: initials or a description shown"
+    WITHHELD = "withheld", "Withheld: the person and their cases are not shown"
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible(self):
+        """People who may appear on a public surface (under their public name)."""
+        return self.exclude(privacy=Privacy.WITHHELD)
+
+    def named(self):
+        """People whose real names may be shown and searched."""
+        return self.filter(privacy=Privacy.PUBLIC)
+
+
+def name_variants(name: str) -> set[str]:
+    """Latin search keys for one name as written: "Lü Xin" -> {"luxin", "lvxin", "lyuxin", "xinlu"…}."""
+    keys = set()
+    romanized = romanize_name(name) if has_cjk(name) else name
+    for form in {name, romanized}:
+        key = latin_key(form)
+        if not key:
+            continue
+        keys.add(key)
+        words = [latin_key(word) for word in form.split() if latin_key(word)]
+        if len(words) == 2:  # given name first, as Western outlets sometimes print it
+            keys.add(words[1] + words[0])
+        if "ü" in form.lower():  # ü is typed as v, or written yu in passports
+            keys.add(latin_key(form.lower().replace("ü", "v")))
+            keys.add(latin_key(form.lower().replace("ü", "yu")))
+    return keys
+
+
+class Person(TimeStampedModel):
+    name_original = models.CharField(
+        "name in original script",
+        max_length=200,
+        blank=True,
+        help_text="As written in the source, usually in Chinese characters, e.g. 刘虎.",
+    )
+    name_romanized = models.CharField(
+        "romanised name",
+        max_length=200,
+        blank=True,
+        help_text="Surname first, e.g. Liu Hu. Left blank, it is derived from the original "
+        "name with Hanyu Pinyin.",
+    )
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other names and spellings the person is known by; searchable when the "
+        "person is a public figure.",
+    )
+    pseudonym = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown instead of the name when the person is pseudonymised: initials "
+        "(L. H.) or a description (unnamed man, Hubei).",
+    )
+    occupation = models.CharField(max_length=200, blank=True)
+    privacy = models.CharField(
+        max_length=13,
+        choices=Privacy.choices,
+        default=Privacy.PSEUDONYMISED,
+        help_text="Most listed people are private individuals: show a real name only for "
+        "public figures, and withhold a person entirely when showing any case could "
+        "endanger them.",
+    )
+    notes = models.TextField(blank=True, help_text="For editors only; never published.")
+    name_keys = models.TextField(
+        editable=False,
+        blank=True,
+        help_text="Latin search keys of every name form, derived on save.",
+    )
+    name_grams = models.GeneratedField(
+        expression=CjkGramsWithArray(F("name_original"), F("aliases")),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+        help_text="Chinese characters and character pairs of the names, for search.",
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["name_romanized", "name_original", "id"]
+        constraints = [
+            in_vocabulary("privacy", Privacy, name="person_privacy_valid"),
+            FieldCheckConstraint(
+                condition=~Q(name_original="", name_romanized="", pseudonym=""),
+                name="person_has_a_name",
+                field="name_original",
+                violation_error_message="Give a name, a romanised name or a pseudonym.",
+            ),
+            FieldCheckConstraint(
+                condition=~Q(privacy=Privacy.PUBLIC, name_original="", name_romanized=""),
+                name="person_public_has_real_name",
+                field="privacy",
+                violation_error_message="A public figure needs a real name.",
+            ),
+        ]
+        indexes = [
+            # Name search in Latin script: substring and misspelling (trigram) matches.
+            GinIndex(
+                name="person_name_keys_trgm", fields=["name_keys"], opclasses=["gin_trgm_ops"]
+            ),
+            # Name search in Chinese characters, including two-character names.
+            GinIndex(name="person_name_grams", fields=["name_grams"]),
+        ]
+        triggers = [
+            # A person's name or privacy is part of each of their cases as published:
+            # touching the cases puts them in the change feed (a withheld person's
+            # cases become tombstones there) and changes their ETags.
+            pgtrigger.Trigger(
+                name="touch_cases_of_person",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*"),
+                func="UPDATE cases_case SET updated_at = clock_timestamp() WHERE person_id = NEW.id; RETURN NULL;",
+            ),
+        ]
+
+    def __str__(self):
+        name = " ".join(part for part in (self.name_romanized, self.name_original) if part)
+        return name or self.pseudonym
+
+    def get_absolute_url(self):
+        return reverse("person-detail", args=[self.pk])
+
+    def public_name(self) -> str:
+        """The name a public surface may show, as the privacy level allows."""
+        if self.privacy == Privacy.PUBLIC:
+            if self.name_romanized and self.name_original:
+                return f"{self.name_romanized} ({self.name_original})"
+            return self.name_romanized or self.name_original
+        if self.privacy == Privacy.PSEUDONYMISED:
+            return self.pseudonym or "Unnamed person"
+        return "Name withheld"
+
+    def save(self, *args, **kwargs):
+        self.name_original = self.name_original.strip()
+        self.name_romanized = self.name_romanized.strip() or romanize_name(self.name_original)
+        self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
+        self.name_keys = self.compute_name_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
+        super().save(*args, **kwargs)
+
+    def compute_name_keys(self) -> str:
+        keys = set()
+        for name in (self.name_original, self.name_romanized, *self.aliases):
+            keys |= name_variants(name)
+        return " ".join(sorted(keys))

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from casefile.people import views
+
+urlpatterns = [
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+]
