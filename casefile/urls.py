@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from casefile.core import views as core_views
+
+admin.site.site_header = "Casefile editors"
+admin.site.site_title = "Casefile editors"
+admin.site.index_title = "Cases, people and sources"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("casefile.cases.urls")),
+    path("", include("casefile.people.urls")),
+    path("", include("casefile.authorities.urls")),
+    path("", include("casefile.sources.urls")),
+    path("admin/", admin.site.urls),
+]
