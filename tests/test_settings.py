@@ -8,16 +8,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Set by pytest-env for the test process; a deployment has none of them.
+TEST_ONLY_VARIABLES = {
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "STATIC_MANIFEST",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 STRONG_KEY = "k7#Vq2!mZ9@pL4$wX8^rT1&yB6*nC3(hJ5)dF0_sG-eA+uQ=oI[iK]lM{vN}bP|cR"
 
 
 def run_manage(*args, env_overrides):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_VARIABLES}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True

@@ -32,6 +32,7 @@ from casefile.core.dates import (
 )
 from casefile.core.expressions import CjkGrams
 from casefile.core.models import TimeStampedModel
+from casefile.core.triggers import after_rows_change
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import SourceCapture
 
@@ -45,22 +46,12 @@ def new_public_id() -> str:
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
-def touch_case_trigger(table_alias: str) -> pgtrigger.Trigger:
-    """A part changed: the case changed too (its updated_at drives ETags and the change feed)."""
-    return pgtrigger.Trigger(
-        name=f"touch_case_{table_alias}",
-        level=pgtrigger.Row,
-        when=pgtrigger.After,
-        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-        func="""
-            IF TG_OP <> 'INSERT' THEN
-                UPDATE cases_case SET updated_at = clock_timestamp() WHERE id = OLD.case_id;
-            END IF;
-            IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.case_id <> OLD.case_id) THEN
-                UPDATE cases_case SET updated_at = clock_timestamp() WHERE id = NEW.case_id;
-            END IF;
-            RETURN NULL;
-        """,
+def touch_case_triggers(table: str) -> list:
+    """A part changed, so its case changed: updated_at drives ETags and the change feed."""
+    return after_rows_change(
+        f"touch_case_{table}",
+        "UPDATE cases_case SET updated_at = clock_timestamp() "
+        "WHERE id IN (SELECT case_id FROM {changed_rows} AS changed);",
     )
 
 
@@ -254,26 +245,17 @@ class Restriction(TimeStampedModel):
                 message="A restriction cannot end before it started.",
             ),
         ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="case_restriction_kinds",
-                level=pgtrigger.Row,
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func="""
-                    UPDATE cases_case AS c
-                    SET restriction_kinds = ARRAY(
-                            SELECT DISTINCT r.kind FROM cases_restriction AS r
-                            WHERE r.case_id = c.id ORDER BY r.kind),
-                        updated_at = clock_timestamp()
-                    WHERE c.id IN (
-                        SELECT (CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.case_id END)
-                        UNION
-                        SELECT (CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.case_id END));
-                    RETURN NULL;
-                """,
-            ),
-        ]
+        triggers = after_rows_change(
+            "case_restriction_kinds",
+            """
+            UPDATE cases_case AS c
+            SET restriction_kinds = ARRAY(
+                    SELECT DISTINCT r.kind FROM cases_restriction AS r
+                    WHERE r.case_id = c.id ORDER BY r.kind),
+                updated_at = clock_timestamp()
+            WHERE c.id IN (SELECT case_id FROM {changed_rows} AS changed);
+            """,
+        )
 
     def __str__(self):
         return self.get_kind_display()
@@ -328,7 +310,7 @@ class Amount(TimeStampedModel):
             # Amount-range filter within a currency.
             models.Index(fields=["currency", "value", "case"], name="amount_currency_value"),
         ]
-        triggers = [touch_case_trigger("amount")]
+        triggers = touch_case_triggers("amount")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value:,} {self.currency}"
@@ -355,7 +337,7 @@ class Event(TimeStampedModel):
             in_vocabulary("kind", EventKind, name="event_kind_valid"),
             *partial_date_constraints("occurred_on", prefix="event"),
         ]
-        triggers = [touch_case_trigger("event")]
+        triggers = touch_case_triggers("event")
 
     def __str__(self):
         return f"{self.occurred}: {self.get_kind_display()}"
@@ -413,7 +395,7 @@ class Citation(TimeStampedModel):
             models.Index(fields=["capture", "case"], name="citation_capture_case"),
         ]
         triggers = [
-            touch_case_trigger("citation"),
+            *touch_case_triggers("citation"),
             pgtrigger.Trigger(
                 name="citation_claim_same_case",
                 level=pgtrigger.Row,

@@ -1,4 +1,3 @@
-import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -9,6 +8,7 @@ from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.expressions import CjkGramsWithArray
 from casefile.core.models import TimeStampedModel
 from casefile.core.text import has_cjk, latin_key
+from casefile.core.triggers import after_rows_really_change
 from casefile.people.romanization import romanize_name
 
 
@@ -123,19 +123,14 @@ class Person(TimeStampedModel):
             # Name search in Chinese characters, including two-character names.
             GinIndex(name="person_name_grams", fields=["name_grams"]),
         ]
-        triggers = [
-            # A person's name or privacy is part of each of their cases as published:
-            # touching the cases puts them in the change feed (a withheld person's
-            # cases become tombstones there) and changes their ETags.
-            pgtrigger.Trigger(
-                name="touch_cases_of_person",
-                level=pgtrigger.Row,
-                when=pgtrigger.After,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*"),
-                func="UPDATE cases_case SET updated_at = clock_timestamp() WHERE person_id = NEW.id; RETURN NULL;",
-            ),
-        ]
+        # A person's name or privacy is part of each of their cases as published:
+        # touching the cases puts them in the change feed (a withheld person's cases
+        # become tombstones there) and changes their ETags.
+        triggers = after_rows_really_change(
+            "touch_cases_of_person",
+            "UPDATE cases_case SET updated_at = clock_timestamp() "
+            "WHERE person_id IN (SELECT id FROM {changed_rows} AS changed);",
+        )
 
     def __str__(self):
         name = " ".join(part for part in (self.name_romanized, self.name_original) if part)

@@ -1,4 +1,3 @@
-import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -7,6 +6,7 @@ from django.urls import reverse
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.dates import PartialDateDescriptor, partial_date_constraints, precision_field
 from casefile.core.models import TimeStampedModel
+from casefile.core.triggers import after_rows_really_change
 
 
 class SourceKind(models.TextChoices):
@@ -92,23 +92,16 @@ class Source(TimeStampedModel):
             # Editors' duplicate check and autocomplete by URL.
             models.Index(fields=["url"], name="source_url"),
         ]
-        triggers = [
-            # Sources are shown nested in the cases citing them.
-            pgtrigger.Trigger(
-                name="touch_cases_of_source",
-                level=pgtrigger.Row,
-                when=pgtrigger.After,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*"),
-                func="""
-                    UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (
-                        SELECT citation.case_id FROM cases_citation AS citation
-                        JOIN sources_sourcecapture AS capture ON capture.id = citation.capture_id
-                        WHERE capture.source_id = NEW.id);
-                    RETURN NULL;
-                """,
-            ),
-        ]
+        # Sources are shown nested in the cases citing them.
+        triggers = after_rows_really_change(
+            "touch_cases_of_source",
+            """
+            UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (
+                SELECT citation.case_id FROM cases_citation AS citation
+                JOIN sources_sourcecapture AS capture ON capture.id = citation.capture_id
+                WHERE capture.source_id IN (SELECT id FROM {changed_rows} AS changed));
+            """,
+        )
 
     def __str__(self):
         parts = [self.outlet, f"“{self.title}”"]
@@ -165,20 +158,12 @@ class SourceCapture(TimeStampedModel):
                 fields=["source", "captured_at"], name="capture_unique_per_source_time"
             ),
         ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="touch_cases_of_capture",
-                level=pgtrigger.Row,
-                when=pgtrigger.After,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*"),
-                func="""
-                    UPDATE cases_case SET updated_at = clock_timestamp()
-                    WHERE id IN (SELECT case_id FROM cases_citation WHERE capture_id = NEW.id);
-                    RETURN NULL;
-                """,
-            ),
-        ]
+        triggers = after_rows_really_change(
+            "touch_cases_of_capture",
+            "UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN ("
+            "SELECT case_id FROM cases_citation WHERE capture_id IN "
+            "(SELECT id FROM {changed_rows} AS changed));",
+        )
 
     def __str__(self):
         label = f" ({self.label})" if self.label else ""
