@@ -59,3 +59,13 @@ def test_changing_a_person_or_a_source_touches_their_cases():
 
     Source.objects.filter(pk=capture.source_id).update(title="Corrected title")
     assert updated_at(case) > after_person
+
+
+def test_version_changes_when_a_part_changes():
+    case = make_case()
+    case.refresh_from_db()
+    before = case.version
+    make_restriction(case)
+    case.refresh_from_db()
+    assert case.version != before
+    assert case.version.startswith(case.public_id + ".")

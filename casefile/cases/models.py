@@ -213,6 +213,14 @@ class Case(TimeStampedModel):
         return reverse("case-detail", args=[self.public_id])
 
     @property
+    def version(self) -> str:
+        """A token that changes whenever the case, one of its parts, its person or a cited
+        source changes (triggers touch updated_at). It is the case's ETag, and what an
+        editor's form or an API client sends back to show it saw the latest version.
+        Read it from a freshly loaded row: triggers change updated_at behind the ORM."""
+        return f"{self.public_id}.{self.updated_at:%Y%m%d%H%M%S%f}"
+
+    @property
     def is_public(self) -> bool:
         return (
             self.publication_state == PublicationState.PUBLISHED
