@@ -99,6 +99,12 @@ else:
             "USER": "postgres",
         }
     }
+# Name search counts "liu hoo" as a near miss of "Liu Hu"; pg_trgm's default word-
+# similarity threshold (0.6) is stricter than names typed from memory need.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = (
+    f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5".strip()
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

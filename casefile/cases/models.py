@@ -1,4 +1,5 @@
 import secrets
+import unicodedata
 
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
@@ -147,7 +148,7 @@ class Case(TimeStampedModel):
         db_persist=True,
     )
     text_grams = models.GeneratedField(
-        expression=CjkGrams("reason_original", "summary", "narrative", "outcome"),
+        expression=CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
         output_field=ArrayField(models.TextField()),
         db_persist=True,
     )
@@ -211,6 +212,11 @@ class Case(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("case-detail", args=[self.public_id])
+
+    def save(self, *args, **kwargs):
+        # Dockets are typed with full-width brackets as often as half-width ones.
+        self.docket_number = "".join(unicodedata.normalize("NFKC", self.docket_number).split())
+        super().save(*args, **kwargs)
 
     @property
     def version(self) -> str:

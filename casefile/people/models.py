@@ -7,7 +7,7 @@ from django.urls import reverse
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.expressions import CjkGramsWithArray
 from casefile.core.models import TimeStampedModel
-from casefile.core.text import has_cjk, latin_key
+from casefile.core.text import cjk_runs, has_cjk, latin_key
 from casefile.core.triggers import after_rows_really_change
 from casefile.people.romanization import romanize_name
 
@@ -159,7 +159,10 @@ class Person(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def compute_name_keys(self) -> str:
+        """Every name form, space-separated: Latin keys ("liuhu", "huliu") and the
+        names in Chinese characters as written, for substring checks."""
         keys = set()
         for name in (self.name_original, self.name_romanized, *self.aliases):
             keys |= name_variants(name)
+            keys.update(cjk_runs(name))
         return " ".join(sorted(keys))

@@ -1,0 +1,185 @@
+"""The one search-and-filter definition of cases, shared by the search page, the CSV
+download and the REST API, so that the same parameters always mean the same thing.
+
+Within one facet, several values widen the result (restriction=air_travel&
+restriction=loans_credit finds cases with either); different facets narrow it.
+"""
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+
+from casefile.authorities.models import Authority, Province
+from casefile.cases.models import Amount, Case, Citation
+from casefile.cases.querysets import ORDERINGS
+from casefile.cases.search import SearchText
+from casefile.cases.vocabularies import CaseStatus, ListName, OffenceCategory, RestrictionKind
+from casefile.core.currencies import CURRENCY_CHOICES
+from casefile.core.dates import PartialDate
+
+NOTIFIED_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+NOTIFIED_VALUES = {"yes": True, "no": False, "unknown": None}
+MAX_QUERY_LENGTH = 200
+
+
+class PartialDateField(forms.CharField):
+    """A year, a year and month, or a date: "2017", "2017-03", "2017-03-05"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class PartialDateFilter(filters.Filter):
+    field_class = PartialDateField
+
+
+class CaseFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        label="Search",
+        max_length=MAX_QUERY_LENGTH,
+        method="filter_nothing",
+        help_text="A name in characters or pinyin, words of the account, or a docket number.",
+    )
+    restriction = filters.MultipleChoiceFilter(
+        label="Restriction",
+        choices=RestrictionKind.choices,
+        method="filter_restriction",
+        help_text="Restriction kinds; several values find cases with any of them.",
+    )
+    offence = filters.MultipleChoiceFilter(
+        label="Offence", field_name="offence_category", choices=OffenceCategory.choices
+    )
+    list = filters.MultipleChoiceFilter(
+        label="List", field_name="list_name", choices=ListName.choices
+    )
+    province = filters.MultipleChoiceFilter(
+        label="Province", choices=Province.choices, method="filter_province"
+    )
+    status = filters.MultipleChoiceFilter(label="Status", choices=CaseStatus.choices)
+    notified = filters.MultipleChoiceFilter(
+        label="Notified", choices=NOTIFIED_CHOICES, method="filter_notified"
+    )
+    listed_from = PartialDateFilter(
+        label="Listed from",
+        method="filter_nothing",
+        help_text="A year (2017), month (2017-03) or date (2017-03-05); inclusive.",
+    )
+    listed_to = PartialDateFilter(
+        label="Listed to",
+        method="filter_nothing",
+        help_text="A year, month or date; inclusive of the whole period.",
+    )
+    amount_min = filters.NumberFilter(
+        label="Amount from", min_value=0, method="filter_nothing", help_text="As reported."
+    )
+    amount_max = filters.NumberFilter(
+        label="Amount to", min_value=0, method="filter_nothing", help_text="As reported."
+    )
+    currency = filters.ChoiceFilter(
+        label="Currency",
+        choices=CURRENCY_CHOICES,
+        method="filter_nothing",
+        help_text="ISO 4217 code the amount range refers to; without it, any currency.",
+    )
+    ordering = filters.ChoiceFilter(
+        label="Sort by",
+        choices=tuple(ORDERINGS.items()),
+        method="filter_nothing",
+        help_text="Default: relevance with a search, else date listed, newest first.",
+    )
+    person = filters.NumberFilter(label="Person id", field_name="person_id")
+    authority = filters.NumberFilter(label="Authority id", field_name="authority_id")
+    source = filters.NumberFilter(label="Source id", method="filter_source")
+    updated_since = filters.IsoDateTimeFilter(
+        label="Updated since",
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 timestamp; cases changed at or after it.",
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    # Parameters applied together in filter_queryset rather than one by one.
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_restriction(self, queryset, name, value):
+        return queryset.filter(restriction_kinds__overlap=value) if value else queryset
+
+    def filter_province(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            authority_id__in=Authority.objects.filter(province__in=value).values("id")
+        )
+
+    def filter_notified(self, queryset, name, value):
+        if not value:
+            return queryset
+        answers = [NOTIFIED_VALUES[word] for word in value]
+        condition = {"notified__in": [answer for answer in answers if answer is not None]}
+        query = queryset.filter(**condition) if condition["notified__in"] else queryset.none()
+        if None in answers:
+            query = query | queryset.filter(notified__isnull=True)
+        return query
+
+    def filter_source(self, queryset, name, value):
+        if value is None:
+            return queryset
+        citing = Citation.objects.filter(case=OuterRef("pk"), capture__source_id=value)
+        return queryset.filter(Exists(citing))
+
+    @property
+    def form(self):
+        form = super().form
+        form.clean = lambda: _cross_check(form)
+        return form
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("listed_from"):
+            queryset = queryset.filter(listed_on__gte=data["listed_from"].date)
+        if data.get("listed_to"):
+            queryset = queryset.filter(listed_on__lte=data["listed_to"].last_day)
+        amount_min, amount_max, currency = (
+            data.get(k) for k in ("amount_min", "amount_max", "currency")
+        )
+        if amount_min is not None or amount_max is not None or currency:
+            amounts = Amount.objects.filter(case=OuterRef("pk"))
+            if currency:
+                amounts = amounts.filter(currency=currency)
+            if amount_min is not None:
+                amounts = amounts.filter(value__gte=amount_min)
+            if amount_max is not None:
+                amounts = amounts.filter(value__lte=amount_max)
+            queryset = queryset.filter(Exists(amounts))
+        search = SearchText.parse(data.get("q"))
+        if search:
+            queryset = queryset.search(search)
+        ordering = data.get("ordering") or ("relevance" if search else "-listed")
+        return queryset.ordered(ordering, currency=currency or None)
+
+    @classmethod
+    def parameter_names(cls) -> set[str]:
+        return set(cls.base_filters)
+
+
+def _cross_check(form):
+    data = form.cleaned_data
+    low, high = data.get("amount_min"), data.get("amount_max")
+    if low is not None and high is not None and low > high:
+        form.add_error("amount_max", "The upper amount is below the lower one.")
+    start, end = data.get("listed_from"), data.get("listed_to")
+    if start and end and start.date > end.last_day:
+        form.add_error("listed_to", "The end of the listing period is before its start.")
+    return data

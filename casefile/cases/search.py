@@ -1,0 +1,97 @@
+"""What one search box matches: names in any script or spelling, English text with
+stemming, Chinese text by substring, and docket numbers.
+
+Every branch is answered from an index, so a search stays fast at millions of
+cases: trigram and gram (GIN) indexes on people's name keys, the full-text
+vector and gram array of the case, and an expression index on the docket number.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
+
+from casefile.core.text import cjk_query_grams, cjk_runs, latin_key
+from casefile.people.models import Person
+
+# A Latin-script key this short matches too much by substring and is too short
+# for a trigram index; shorter names are matched whole.
+MIN_SUBSTRING_KEY = 3
+# Chinese text fields searched by substring (their grams are in Case.text_grams).
+CHINESE_TEXT_FIELDS = ("reason_original", "summary", "narrative", "outcome", "docket_number")
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """A search as typed, and the forms of it each index understands."""
+
+    raw: str
+
+    @classmethod
+    def parse(cls, text: str | None) -> SearchText | None:
+        text = unicodedata.normalize("NFKC", text or "").strip()
+        return cls(text) if text else None
+
+    @cached_property
+    def name_key(self) -> str:
+        """ "Liú Hǔ", "LIU HU", "liu hu" and "liuhu" all become "liuhu"."""
+        return latin_key(self.raw)
+
+    @cached_property
+    def chinese_runs(self) -> list[str]:
+        return cjk_runs(self.raw)
+
+    @cached_property
+    def chinese_grams(self) -> list[str]:
+        return cjk_query_grams(self.raw)
+
+    @cached_property
+    def docket(self) -> str:
+        return self.raw.upper().replace(" ", "")
+
+    @cached_property
+    def full_text(self) -> SearchQuery:
+        return SearchQuery(self.raw, search_type="websearch", config="english")
+
+    def matching_people(self):
+        """Public figures whose name, romanisation or alias matches.
+
+        Only public figures are searchable by name: a pseudonymised or withheld
+        person's real name must not be confirmable through the search box.
+        """
+        condition = Q()
+        if self.chinese_grams:
+            runs = Q()
+            for run in self.chinese_runs:
+                runs &= Q(name_keys__contains=run)
+            condition |= Q(name_grams__contains=self.chinese_grams) & runs
+        key = self.name_key
+        if len(key) >= MIN_SUBSTRING_KEY:
+            # Substring ("liuh") or a near miss ("liu hoo") of any name key.
+            condition |= Q(name_keys__contains=key) | Q(name_keys__trigram_word_similar=key)
+        elif key:
+            condition |= Q(name_keys__regex=rf"(^| ){key}( |$)")
+        if not condition:
+            return Person.objects.none()
+        return Person.objects.named().filter(condition)
+
+    def matches_case_text(self) -> Q:
+        """English full text, Chinese substrings and the docket number of the case itself."""
+        condition = Q(search_vector=self.full_text)
+        if self.chinese_grams:
+            each_run_somewhere = Q()
+            for run in self.chinese_runs:
+                somewhere = Q()
+                for field in CHINESE_TEXT_FIELDS:
+                    somewhere |= Q(**{f"{field}__contains": run})
+                each_run_somewhere &= somewhere
+            condition |= Q(text_grams__contains=self.chinese_grams) & each_run_somewhere
+        if self.docket:
+            condition |= Q(Exact(Upper("docket_number"), self.docket))
+        return condition
