@@ -95,7 +95,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "casefile.embedded_db.backend",
-            "NAME": "casefile",
+            # Another database on the same embedded server, e.g. `make bench`'s casefile_bench.
+            "NAME": env_str("CASEFILE_DB_NAME", "casefile"),
             "USER": "postgres",
         }
     }
