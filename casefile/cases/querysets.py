@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Exists, F, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -21,6 +23,46 @@ ORDERINGS = {
     "-amount": "Amount, largest first",
     "amount": "Amount, smallest first",
 }
+
+# Facet counts are cached under the data version (below) and the query's SQL; the
+# time limit only bounds what the version cannot see (see data_version()).
+FACET_CACHE_SECONDS = 600
+
+# Changes whenever anything a public count depends on changes: every write to a case,
+# its parts, its person (privacy!) or a cited source moves a case's updated_at (triggers),
+# retraction and publication included; authorities carry the province. Deletions are
+# seen through the table's deletion counters (this transaction's, and others' once
+# PostgreSQL has flushed its statistics, within about a second).
+DATA_VERSION_SQL = """
+SELECT (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'draft'),
+       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'in_review'),
+       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'published'),
+       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'retracted'),
+       (SELECT max(updated_at) FROM authorities_authority),
+       pg_stat_get_tuples_deleted('cases_case'::regclass),
+       pg_stat_get_xact_tuples_deleted('cases_case'::regclass)
+"""
+
+
+def data_version() -> str:
+    """A key that changes whenever public search results or counts may have changed.
+
+    One query of index probes (the case_state_updated index serves each max)."""
+    with connection.cursor() as cursor:
+        cursor.execute(DATA_VERSION_SQL)
+        return "|".join(str(value) for value in cursor.fetchone())
+
+
+def cached_by_data_version(name: str, parts: str, compute):
+    """compute(), cached under `name`, the data version and `parts` (e.g. a query's SQL)."""
+    digest = hashlib.sha256(f"{data_version()}|{parts}".encode()).hexdigest()
+    key = f"casefile:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FACET_CACHE_SECONDS)
+    return value
+
 
 # Facets counted from columns of the case itself, by one GROUPING SETS query.
 GROUPED_FACETS = {
@@ -108,14 +150,37 @@ class CaseQuerySet(models.QuerySet):
             )
         )
 
-    def facet_counts(self) -> dict[str, Counter]:
-        """Counts of this result set by every facet, in two scans of it.
+    def totals(self) -> dict[str, int]:
+        """How many cases, distinct people and distinct cited sources this result set
+        holds (for Case.objects.published(): the archive's public totals); cached."""
+
+        def count():
+            from casefile.sources.models import Source
+
+            totals = self.order_by().aggregate(
+                cases=Count("id"), people=Count("person_id", distinct=True)
+            )
+            cited = Source.objects.filter(captures__citations__case__in=self.values("id"))
+            totals["sources"] = cited.distinct().count()
+            return totals
+
+        sql, params = self.query.sql_with_params()
+        return cached_by_data_version("totals", f"{sql}|{params!r}", count)
+
+    def facet_counts(self, *, cached: bool = True) -> dict[str, Counter]:
+        """Counts of this result set by every facet, in two scans of it; cached under
+        the data version and the query (cached=False always counts afresh).
 
         Returns {"restriction": Counter({"air_travel": 12, ...}), "list": ..., "offence": ...,
         "status": ..., "year": Counter({2017: 3, None: 1}), "notified": Counter({True: 2,
         False: 1, None: 4}), "province": Counter({"hubei": 5, "": 2})}; the statuses add
         up to the number of cases.
         """
+        if cached:
+            sql, params = self.query.sql_with_params()
+            return cached_by_data_version(
+                "facets", f"{sql}|{params!r}", lambda: self.facet_counts(cached=False)
+            )
         matched = self.order_by().values("restriction_kinds", *GROUPED_FACETS.values())
         inner_sql, params = matched.query.sql_with_params()
         columns = list(GROUPED_FACETS.values())

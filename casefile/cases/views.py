@@ -1,8 +1,104 @@
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 
+from casefile.cases import exports
+from casefile.cases.citing import FORMATS, CaseCitation
+from casefile.cases.facets import build_facets, with_changes
+from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
+from casefile.cases.pages import API_CASES_PATH, BadPage, paginate, search_errors
+from casefile.cases.presenters import CasePage
+from casefile.cases.querysets import ORDERINGS
+
+RESULTS_PER_PAGE = 20
+FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "notified")
+
+
+def case_list(request):
+    """The search page: one search box, facets with live counts, sorting and pages."""
+    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "orderings": ORDERINGS,
+        "query": request.GET.get("q", ""),
+        # Facet choices ride along when the search box is submitted again.
+        "kept_filters": [
+            (name, value) for name in FACET_PARAMETERS for value in request.GET.getlist(name)
+        ],
+        "csv_url": reverse("case-csv") + with_changes(request.GET),
+        "api_url": API_CASES_PATH + with_changes(request.GET),
+    }
+    if not filterset.is_valid():
+        context["errors"] = search_errors(filterset)
+        return render(request, "cases/case_list.html", context, status=400)
+    results = filterset.qs
+    facets = results.facet_counts()
+    total = sum(facets["status"].values())
+    try:
+        shown = results.for_display().with_snippet(context["query"])
+        page = paginate(shown, total, request.GET.get("page"), RESULTS_PER_PAGE)
+    except BadPage as error:
+        context["errors"] = [("page", request.GET.get("page"), str(error))]
+        return render(request, "cases/case_list.html", context, status=error.status)
+    context |= {
+        "page": page,
+        "total": total,
+        "facets": build_facets(request.GET, facets),
+        "previous_url": with_changes(request.GET, page=[str(page.number - 1)])
+        if page.has_previous()
+        else "",
+        "next_url": with_changes(request.GET, page=[str(page.number + 1)])
+        if page.has_next()
+        else "",
+    }
+    return render(request, "cases/case_list.html", context)
+
+
+def case_csv(request):
+    """The current search as CSV, streamed: one row per case, a header row first."""
+    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    if not filterset.is_valid():
+        lines = [f"{name}: {message}" for name, _, message in search_errors(filterset)]
+        return HttpResponse(
+            "The search could not be read:\n" + "\n".join(lines) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = StreamingHttpResponse(
+        exports.csv_lines(filterset.qs), content_type="text/csv; charset=utf-8; header=present"
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="casefile-cases-{stamp}.csv"'
+    return response
 
 
 def case_detail(request, public_id):
-    case = get_object_or_404(Case.objects.published().for_display(), public_id=public_id.upper())
-    return render(request, "cases/case_detail.html", {"case": case})
+    case = get_object_or_404(CasePage.queryset(), public_id=public_id.upper())
+    citation = CaseCitation.of(case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "page": CasePage(case),
+            "chicago": citation.chicago(),
+            "canonical_url": citation.url,
+            "cite_formats": [(fmt, label) for fmt, (_, _, label) in FORMATS.items()],
+        },
+    )
+
+
+def case_cite(request, public_id, fmt):
+    if fmt not in FORMATS:
+        raise Http404("No such citation format.")
+    case = get_object_or_404(
+        Case.objects.published().for_display(), public_id=public_id.upper()
+    )
+    citation = CaseCitation.of(case)
+    response = HttpResponse(citation.render(fmt), content_type=FORMATS[fmt][0])
+    response["Content-Disposition"] = f'attachment; filename="{citation.filename(fmt)}"'
+    return response
+

@@ -1,9 +1,11 @@
 from django import template
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
+from casefile.cases.facets import with_changes
 from casefile.cases.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 from casefile.cases.search import SearchText
+from casefile.core.text import CJK_RUN
 
 register = template.Library()
 
@@ -19,3 +21,17 @@ def highlighted(snippet: str | None, query: str | None = None):
             html = html.replace(run, f"{HIGHLIGHT_START}{run}{HIGHLIGHT_STOP}")
     html = html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(html)
+
+
+@register.filter
+def zh(text: str | None):
+    """Text as safe HTML with each run of Chinese characters marked lang="zh-Hans", so
+    browsers and screen readers pick Chinese fonts and pronunciation."""
+    html = conditional_escape(text or "")
+    return mark_safe(CJK_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group(0)}</span>', html))
+
+
+@register.simple_tag
+def with_params(params, **changes):
+    """The current query string with some parameters replaced (page reset)."""
+    return with_changes(params, **{name: [str(value)] if value else [] for name, value in changes.items()})

@@ -1,0 +1,63 @@
+"""Small helpers of the public pages: pagination with a known count, readable errors."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
+
+# The REST API (casefile.api) serves the same search under this path, with the same
+# parameters (CaseFilter); the search page links to it.
+API_CASES_PATH = "/api/v1/cases/"
+# Deep pages cost a scan of every row before them; beyond this, narrow the search or
+# download it (CSV, API).
+MAX_PAGED_RESULTS = 10_000
+
+
+class BadPage(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of results (the facet counts already hold it),
+    so it does not run a COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
+    paginator = CountedPaginator(queryset, per_page, count=count)
+    if number in (None, ""):
+        return paginator.page(1)
+    if not number.isdigit() or int(number) < 1:
+        raise BadPage(f"“{number}” is not a page number; pages are numbered from 1.")
+    wanted = int(number)
+    if (wanted - 1) * per_page >= MAX_PAGED_RESULTS:
+        raise BadPage(
+            f"Only the first {MAX_PAGED_RESULTS:,} results can be paged through; narrow "
+            "the search, or download all results as CSV."
+        )
+    if wanted > paginator.num_pages:
+        raise BadPage(
+            f"There is no page {wanted}: this search has {paginator.num_pages} page(s).",
+            status=404,
+        )
+    return paginator.page(wanted)
+
+
+def search_errors(filterset) -> list[tuple[str, str, str]]:
+    """(parameter, value given, message) for every parameter the filter could not read."""
+    data = filterset.data
+    errors = []
+    for name, messages in filterset.errors.items():
+        given = ", ".join(data.getlist(name)) if hasattr(data, "getlist") else data.get(name, "")
+        for message in messages:
+            errors.append((name, given, message))
+    return errors

@@ -1,0 +1,207 @@
+"""A case page's content in reading order, with its footnotes numbered.
+
+Every claim on the page (a fact of the case, a restriction, an amount, a timeline
+event, the summary, narrative and outcome) carries the citations that support it.
+Footnotes are numbered in the order the claims appear; citations of the same
+capture with the same locator and quote share one note. The template only loops.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.vocabularies import CitedField
+from casefile.sources.models import SourceCapture
+
+
+@dataclass
+class Ref:
+    """One footnote mark on the page: its note's number and the mark's own anchor."""
+
+    number: int
+    anchor: str
+
+
+@dataclass
+class Note:
+    number: int
+    capture: SourceCapture
+    locator: str
+    quote: str
+    backlinks: list[str] = field(default_factory=list)
+
+    @property
+    def source(self):
+        return self.capture.source
+
+    @property
+    def anchor(self) -> str:
+        return f"note-{self.number}"
+
+
+class Footnotes:
+    def __init__(self):
+        self.notes: list[Note] = []
+        self._by_key: dict[tuple, Note] = {}
+
+    def refs(self, citations) -> list[Ref]:
+        refs = []
+        for citation in citations:
+            key = (citation.capture_id, citation.locator, citation.quote)
+            note = self._by_key.get(key)
+            if note is None:
+                note = Note(len(self.notes) + 1, citation.capture, citation.locator, citation.quote)
+                self.notes.append(note)
+                self._by_key[key] = note
+            if any(ref.number == note.number for ref in refs):
+                continue
+            anchor = f"ref-{note.number}-{len(note.backlinks) + 1}"
+            note.backlinks.append(anchor)
+            refs.append(Ref(note.number, anchor))
+        return refs
+
+
+@dataclass
+class Fact:
+    label: str
+    value: str
+    refs: list[Ref]
+    original: str = ""  # the same in Chinese, when there is one
+    url: str = ""
+
+
+@dataclass
+class Claim:
+    """A restriction, amount or event with its footnote marks."""
+
+    item: Restriction | Amount | Event
+    refs: list[Ref]
+    differing: list[Claim] = field(default_factory=list)  # the same figure, reported otherwise
+
+
+@dataclass
+class Passage:
+    heading: str
+    text: str
+    refs: list[Ref]
+
+
+def yes_no(value: bool | None) -> str:
+    return {True: "Yes", False: "No", None: "Unknown"}[value]
+
+
+class CasePage:
+    """Everything the case page shows, in order; build with CasePage.load(public_id)."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        self.footnotes = Footnotes()
+        by_field = defaultdict(list)
+        for citation in case.citations.all():
+            if citation.case_field:
+                by_field[citation.case_field].append(citation)
+        cite = self.footnotes.refs
+        self.facts = self._facts(case, by_field, cite)
+        self.restrictions = [Claim(r, cite(r.citations.all())) for r in case.restrictions.all()]
+        self.amounts = [Claim(a, cite(a.citations.all())) for a in case.amounts.all()]
+        self._mark_differing_amounts()
+        self.events = [Claim(e, cite(e.citations.all())) for e in case.events.all()]
+        self.passages = [
+            Passage(heading, text, cite(by_field[cited]))
+            for heading, text, cited in (
+                ("Summary", case.summary, CitedField.SUMMARY),
+                ("Account", case.narrative, CitedField.NARRATIVE),
+                ("Outcome", case.outcome, CitedField.OUTCOME),
+            )
+            if text
+        ]
+        self.notes = self.footnotes.notes
+
+    @classmethod
+    def queryset(cls):
+        cited = Citation.objects.select_related("capture__source").order_by("id")
+        return (
+            Case.objects.published()
+            .for_display()
+            .prefetch_related(
+                Prefetch("citations", queryset=cited),
+                Prefetch("restrictions", queryset=Restriction.objects.prefetch_related(
+                    Prefetch("citations", queryset=cited))),
+                Prefetch("amounts", queryset=Amount.objects.prefetch_related(
+                    Prefetch("citations", queryset=cited))),
+                Prefetch("events", queryset=Event.objects.prefetch_related(
+                    Prefetch("citations", queryset=cited))),
+            )
+        )  # fmt: skip
+
+    @staticmethod
+    def _facts(case: Case, by_field, cite) -> list[Fact]:
+        person, authority = case.person, case.authority
+        facts = [Fact("Person", person.public_name(), [])]
+        if person.occupation:
+            facts.append(Fact("Occupation", person.occupation, []))
+        facts[-1].refs = cite(by_field[CitedField.PERSON])
+        facts.append(Fact("List", case.get_list_name_display(), cite(by_field[CitedField.LISTING])))
+        if authority:
+            place = ", ".join(p for p in (authority.city, authority.get_province_display()) if p)
+            name = f"{authority.name} ({place})" if place else authority.name
+            facts.append(
+                Fact("Listed by", name, [], authority.name_original, authority.get_absolute_url())
+            )
+        if case.docket_number:
+            facts.append(Fact("Docket number", "", [], case.docket_number))
+        if case.listed:
+            facts.append(Fact("Listed", str(case.listed), []))
+        if case.reason_original or case.reason_en:
+            facts.append(
+                Fact("Stated reason", case.reason_en, cite(by_field[CitedField.REASON]),
+                     case.reason_original)
+            )  # fmt: skip
+        facts.append(
+            Fact("Offence alleged", case.get_offence_category_display(),
+                 cite(by_field[CitedField.OFFENCE]))
+        )  # fmt: skip
+        status = case.get_status_display()
+        if case.removed:
+            status = f"{status} ({case.removed})"
+        facts.append(Fact("Status", status, cite(by_field[CitedField.STATUS])))
+        notified = yes_no(case.notified)
+        if case.discovered:
+            notified = f"{notified}; learned of the listing: {case.discovered}"
+        facts.append(Fact("Notified", notified, cite(by_field[CitedField.NOTIFIED])))
+        if case.appeal_available is not None or case.appeal_attempted is not None:
+            appeal = (
+                f"Route to appeal: {yes_no(case.appeal_available).lower()}; "
+                f"appealed: {yes_no(case.appeal_attempted).lower()}"
+            )
+            facts.append(Fact("Appeal", appeal, cite(by_field[CitedField.APPEAL])))
+        return facts
+
+    def _mark_differing_amounts(self) -> None:
+        """Amounts of one kind taken from different captures of the same source with
+        different figures: the source was revised. Each such amount names the others."""
+        for claim in self.amounts:
+            sources = self._sources_of(claim)
+            for other in self.amounts:
+                if other is claim or other.item.kind != claim.item.kind:
+                    continue
+                same_figure = (other.item.value, other.item.currency) == (
+                    claim.item.value,
+                    claim.item.currency,
+                )
+                other_sources = self._sources_of(other)
+                if not same_figure and sources & other_sources:
+                    if self._captures_of(other) != self._captures_of(claim):
+                        claim.differing.append(other)
+
+    @staticmethod
+    def _sources_of(claim: Claim) -> set[int]:
+        return {citation.capture.source_id for citation in claim.item.citations.all()}
+
+    @staticmethod
+    def _captures_of(claim: Claim) -> set[int]:
+        return {citation.capture_id for citation in claim.item.citations.all()}
