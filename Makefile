@@ -15,7 +15,7 @@ help:
 	@echo "make stop    stop the embedded PostgreSQL server"
 	@echo "make admin   create an administrator account for the editing side"
 	@echo "make lint    ruff check and format check"
-	@echo "make bench   benchmarks (see README)"
+	@echo "make bench   load N synthetic cases (default 100000) into a benchmark database and time the search pages"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -55,6 +55,15 @@ admin: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Benchmark database per size, on the same embedded server: the dev database is never touched.
+N ?= 100000
+BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-not-a-secret \
+	ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
+
+bench: $(INSTALLED)
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --cases $(N) $(BENCH_ARGS)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -18,3 +18,13 @@ def browser_type_launch_args(browser_type_launch_args):
         "headless": True,
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Facet counts and totals are cached; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -71,9 +71,13 @@ COLUMNS = [
         "Date listed, as precise as known: YYYY, YYYY-MM or YYYY-MM-DD.",
         lambda c: _iso(c.listed),
     ),
-    Column("discovered", "When the person learned of it (same form).", lambda c: _iso(c.discovered)),
+    Column(
+        "discovered", "When the person learned of it (same form).", lambda c: _iso(c.discovered)
+    ),
     Column("removed", "Date removed from the list (same form).", lambda c: _iso(c.removed)),
-    Column("notified", "Was the person notified: yes, no or unknown.", lambda c: _yes_no(c.notified)),
+    Column(
+        "notified", "Was the person notified: yes, no or unknown.", lambda c: _yes_no(c.notified)
+    ),
     Column(
         "appeal_available",
         "Was there a route to appeal: yes, no or unknown.",
@@ -95,7 +99,11 @@ COLUMNS = [
         '"fee 1330.00 CAD"; never converted.',
         lambda c: ";".join(c.amount_list or []),
     ),
-    Column("reason_original", "The stated reason, verbatim (usually Chinese).", lambda c: c.reason_original),
+    Column(
+        "reason_original",
+        "The stated reason, verbatim (usually Chinese).",
+        lambda c: c.reason_original,
+    ),
     Column("reason_en", "The stated reason in English.", lambda c: c.reason_en),
     Column("summary", "One-paragraph summary in English.", lambda c: c.summary),
     Column(

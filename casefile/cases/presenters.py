@@ -144,7 +144,7 @@ class CasePage:
         facts = [Fact("Person", person.public_name(), [])]
         if person.occupation:
             facts.append(Fact("Occupation", person.occupation, []))
-        facts[-1].refs = cite(by_field[CitedField.PERSON])
+        facts[0].refs = cite(by_field[CitedField.PERSON])
         facts.append(Fact("List", case.get_list_name_display(), cite(by_field[CitedField.LISTING])))
         if authority:
             place = ", ".join(p for p in (authority.city, authority.get_province_display()) if p)
@@ -193,10 +193,12 @@ class CasePage:
                     claim.item.value,
                     claim.item.currency,
                 )
-                other_sources = self._sources_of(other)
-                if not same_figure and sources & other_sources:
-                    if self._captures_of(other) != self._captures_of(claim):
-                        claim.differing.append(other)
+                if (
+                    not same_figure
+                    and sources & self._sources_of(other)
+                    and self._captures_of(other) != self._captures_of(claim)
+                ):
+                    claim.differing.append(other)
 
     @staticmethod
     def _sources_of(claim: Claim) -> set[int]:

@@ -94,11 +94,8 @@ def case_detail(request, public_id):
 def case_cite(request, public_id, fmt):
     if fmt not in FORMATS:
         raise Http404("No such citation format.")
-    case = get_object_or_404(
-        Case.objects.published().for_display(), public_id=public_id.upper()
-    )
+    case = get_object_or_404(Case.objects.published().for_display(), public_id=public_id.upper())
     citation = CaseCitation.of(case)
     response = HttpResponse(citation.render(fmt), content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = f'attachment; filename="{citation.filename(fmt)}"'
     return response
-

@@ -10,7 +10,9 @@ RECENT_CASES = 10
 def home(request):
     published = Case.objects.published()
     recent = published.for_display().order_by("-published_at", "-id")[:RECENT_CASES]
-    facets = {facet.parameter: facet for facet in build_facets(QueryDict(), published.facet_counts())}
+    facets = {
+        facet.parameter: facet for facet in build_facets(QueryDict(), published.facet_counts())
+    }
     return render(
         request,
         "home.html",

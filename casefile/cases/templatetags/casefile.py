@@ -34,4 +34,6 @@ def zh(text: str | None):
 @register.simple_tag
 def with_params(params, **changes):
     """The current query string with some parameters replaced (page reset)."""
-    return with_changes(params, **{name: [str(value)] if value else [] for name, value in changes.items()})
+    return with_changes(
+        params, **{name: [str(value)] if value else [] for name, value in changes.items()}
+    )

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--replace",
             action="store_true",
             help="First delete every case, person, authority and source. Allowed only on a "
-            "database whose name ends in _bench.",
+            'database whose name contains "bench".',
         )
 
     def handle(self, *args, count, seed, replace, **options):
@@ -27,10 +27,10 @@ class Command(BaseCommand):
             raise CommandError("Give a positive number of cases.")
         if replace:
             name = connection.settings_dict["NAME"]
-            if not name.endswith("_bench"):
+            if "bench" not in name:
                 raise CommandError(
                     f"--replace would wipe the database {name!r}; it is allowed only on a "
-                    "benchmark database (a name ending in _bench, e.g. CASEFILE_DB_NAME=casefile_bench)."
+                    'benchmark database (a name containing "bench", e.g. CASEFILE_DB_NAME=casefile_bench).'
                 )
             synthetic.wipe()
         started = time.perf_counter()
