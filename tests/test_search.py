@@ -198,3 +198,13 @@ def test_malformed_parameters_are_reported_by_name(query_string, parameter):
     filterset = CaseFilter(QueryDict(query_string), queryset=Case.objects.published())
     assert not filterset.is_valid()
     assert parameter in filterset.errors
+
+
+def test_a_name_as_typed_ranks_first_and_near_misses_only_when_nothing_matches():
+    longer = make_case(person=make_person(name_original="王伟民"))
+    exact = make_case(person=make_person(name_original="王伟"))
+    make_case(person=make_person(name_original="黄伟"))  # "huang wei": not "wang wei"
+    assert search("q=wang wei") == [exact, longer]
+    assert search("q=王伟") == [exact, longer]
+    # With no name holding the query as typed, near misses are found.
+    assert search("q=wang wie") != []

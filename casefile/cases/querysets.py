@@ -3,10 +3,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Value
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -75,6 +76,14 @@ GROUPED_FACETS = {
 }
 
 
+class AnyOf(models.Func):
+    """`value = ANY(array)`, as a condition."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = models.BooleanField()
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         """Cases any public surface may show: published, and their person not withheld.
@@ -103,8 +112,18 @@ class CaseQuerySet(models.QuerySet):
         people = search.matching_people().values("id")
         by_name = self.model.objects.filter(person_id__in=people).order_by().values("id")
         by_text = self.model.objects.filter(search.matches_case_text()).order_by().values("id")
-        return self.filter(id__in=by_name.union(by_text)).annotate(
+        # id = ANY(ARRAY(…)): the matching ids are collected once, first, and the cases
+        # then fetched by primary key. (With id IN (…) PostgreSQL may read every case
+        # and hash-join the matches instead.)
+        exact = search.exact_name_pattern
+        return self.filter(AnyOf(F("id"), ArraySubquery(by_name.union(by_text)))).annotate(
             name_match=Exists(people.filter(id=OuterRef("person_id"))),
+            # Names that are the query itself ("Wang Wei") before longer ones ("Wang Weimin").
+            name_exact=Exists(
+                Person.objects.named().filter(id=OuterRef("person_id"), name_keys__regex=exact)
+            )
+            if exact
+            else Value(False),
             rank=SearchRank(F("search_vector"), search.full_text),
         )
 
@@ -112,7 +131,7 @@ class CaseQuerySet(models.QuerySet):
         """Order by one of ORDERINGS; relevance needs search() first. Always total (by id)."""
         if ordering == "relevance" and "rank" in self.query.annotations:
             return self.order_by(
-                "-name_match", "-rank", F("listed_on").desc(nulls_last=True), "-id"
+                "-name_match", "-name_exact", "-rank", F("listed_on").desc(nulls_last=True), "-id"
             )
         if ordering in ("amount", "-amount"):
             from casefile.cases.models import Amount

@@ -59,6 +59,18 @@ class SearchText:
     def full_text(self) -> SearchQuery:
         return SearchQuery(self.raw, search_type="websearch", config="english")
 
+    @cached_property
+    def names_contain_key(self) -> bool:
+        """Does some public figure's name hold the Latin key as typed? (One index probe.)"""
+        return Person.objects.named().filter(name_keys__contains=self.name_key).exists()
+
+    @cached_property
+    def exact_name_pattern(self) -> str | None:
+        """A regex matching a name key or Chinese name that is exactly the query."""
+        words = [self.name_key] if self.name_key else []
+        words += self.chinese_runs[:1] if len(self.chinese_runs) == 1 else []
+        return rf"(^| )({'|'.join(words)})( |$)" if words else None
+
     def matching_people(self):
         """Public figures whose name, romanisation or alias matches.
 
@@ -73,8 +85,13 @@ class SearchText:
             condition |= Q(name_grams__contains=self.chinese_grams) & runs
         key = self.name_key
         if len(key) >= MIN_SUBSTRING_KEY:
-            # Substring ("liuh") or a near miss ("liu hoo") of any name key.
-            condition |= Q(name_keys__contains=key) | Q(name_keys__trigram_word_similar=key)
+            # A substring ("liuh") of any name key; only when no name holds one, a near
+            # miss ("liu hoo"). Fuzzy matching is costly over a million names, and next
+            # to names that match as typed it is noise ("wang wei" is not "huang wei").
+            if self.names_contain_key:
+                condition |= Q(name_keys__contains=key)
+            else:
+                condition |= Q(name_keys__trigram_word_similar=key)
         elif key:
             condition |= Q(name_keys__regex=rf"(^| ){key}( |$)")
         if not condition:

@@ -122,6 +122,11 @@ class Person(TimeStampedModel):
             ),
             # Name search in Chinese characters, including two-character names.
             GinIndex(name="person_name_grams", fields=["name_grams"]),
+            # Every public query leaves out the cases of withheld people
+            # (Case.objects.published()); they are few, so this index is small.
+            models.Index(
+                fields=["id"], name="person_withheld", condition=Q(privacy=Privacy.WITHHELD)
+            ),
         ]
         # A person's name or privacy is part of each of their cases as published:
         # touching the cases puts them in the change feed (a withheld person's cases
