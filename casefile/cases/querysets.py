@@ -187,7 +187,7 @@ class CaseQuerySet(models.QuerySet):
         return cached_by_data_version("totals", f"{sql}|{params!r}", count)
 
     def facet_counts(self, *, cached: bool = True) -> dict[str, Counter]:
-        """Counts of this result set by every facet, in two scans of it; cached under
+        """Counts of this result set by every facet, in one scan of it; cached under
         the data version and the query (cached=False always counts afresh).
 
         Returns {"restriction": Counter({"air_travel": 12, ...}), "list": ..., "offence": ...,
@@ -202,26 +202,29 @@ class CaseQuerySet(models.QuerySet):
             )
         matched = self.order_by().values("restriction_kinds", *GROUPED_FACETS.values())
         inner_sql, params = matched.query.sql_with_params()
-        columns = list(GROUPED_FACETS.values())
-        pick = " ".join(f"WHEN GROUPING({column}) = 0 THEN {column}::text" for column in columns)
-        facet = " ".join(
-            f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in GROUPED_FACETS.items()
-        )
-        sets = ", ".join(f"({column})" for column in columns)
+        # One scan, three groupings: the small vocabularies together (a few thousand
+        # combinations at most), the authorities, and each combination of restriction
+        # kinds as a whole (few distinct ones); the sums per facet are taken here.
+        small = [column for column in GROUPED_FACETS.values() if column != "authority_id"]
         sql = f"""
-            SELECT 'restriction', kind, count(*)
-            FROM ({inner_sql}) AS matched, unnest(matched.restriction_kinds) AS kind
-            GROUP BY kind
-            UNION ALL
-            SELECT CASE {facet} END, CASE {pick} END, count(*)
+            SELECT {", ".join(small)}, authority_id, restriction_kinds,
+                   GROUPING(authority_id), GROUPING(restriction_kinds), count(*)
             FROM ({inner_sql}) AS matched
-            GROUP BY GROUPING SETS ({sets})
+            GROUP BY GROUPING SETS (({", ".join(small)}), (authority_id), (restriction_kinds))
         """
+        names = [name for name, column in GROUPED_FACETS.items() if column != "authority_id"]
         counts: dict[str, Counter] = defaultdict(Counter)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *params])
-            for name, value, count in cursor.fetchall():
-                counts[name][value] = count
+            cursor.execute(sql, params)
+            for *values, authority, kinds, by_authority, by_kinds, count in cursor.fetchall():
+                if by_kinds == 0:
+                    for kind in kinds:
+                        counts["restriction"][kind] += count
+                elif by_authority == 0:
+                    counts["authority"][authority] += count
+                else:
+                    for name, value in zip(names, values, strict=True):
+                        counts[name][value] += count
         return _typed_facets(counts)
 
 
@@ -229,20 +232,15 @@ def _typed_facets(raw: dict[str, Counter]) -> dict[str, Counter]:
     from casefile.authorities.models import Authority
 
     facets = {name: Counter() for name in ("restriction", *GROUPED_FACETS, "province")}
-    for name in ("restriction", "list", "offence", "status"):
+    for name in ("restriction", "list", "offence", "status", "year", "notified"):
         facets[name].update(raw.get(name, {}))
-    for value, count in raw.get("year", {}).items():
-        facets["year"][int(value) if value is not None else None] = count
-    for value, count in raw.get("notified", {}).items():
-        facets["notified"][{"true": True, "false": False}.get(value)] = count
     by_authority = raw.get("authority", {})
     provinces = dict(
-        Authority.objects.filter(id__in=[int(a) for a in by_authority if a]).values_list(
+        Authority.objects.filter(id__in=[a for a in by_authority if a]).values_list(
             "id", "province"
         )
     )
     for authority_id, count in by_authority.items():
-        province = provinces.get(int(authority_id), "") if authority_id else ""
-        facets["province"][province] += count
+        facets["province"][provinces.get(authority_id, "")] += count
     facets.pop("authority")
     return facets
