@@ -208,7 +208,7 @@ class Case(TimeStampedModel):
                 include=["person", "restriction_kinds"],
                 name="case_published_facets",
                 condition=Q(publication_state="published"),
-            ),  # fmt: skip
+            ),
             # The home page's most recently published cases.
             models.Index(
                 F("published_at").desc(nulls_last=True),
