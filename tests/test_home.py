@@ -12,7 +12,7 @@ def test_home_lists_published_cases_only(client):
     make_case(person=make_person(name_original="王五", privacy="pseudonymised", pseudonym="W."))
     response = client.get("/")
     assert response.status_code == 200
-    assert "Liu Hu (刘虎)" in response.text
+    assert 'Liu Hu (<span lang="zh-Hans">刘虎</span>)' in response.text  # marked as Chinese
     for hidden in ("张三", "李四", "Li Si", "王五", "Wang Wu"):
         assert hidden not in response.text
     assert "W." in response.text
