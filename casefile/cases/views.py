@@ -11,6 +11,7 @@ from casefile.cases.models import Case
 from casefile.cases.pages import API_CASES_PATH, BadPage, paginate, search_errors
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
+from casefile.core.currencies import CURRENCY_CHOICES
 
 RESULTS_PER_PAGE = 20
 FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "notified")
@@ -23,6 +24,7 @@ def case_list(request):
         "filterset": filterset,
         "form": filterset.form,
         "orderings": ORDERINGS,
+        "currencies": CURRENCY_CHOICES,
         "query": request.GET.get("q", ""),
         # Facet choices ride along when the search box is submitted again.
         "kept_filters": [

@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html_join
 from django.utils.safestring import mark_safe
 
 from casefile.cases.facets import with_changes
@@ -36,4 +36,16 @@ def with_params(params, **changes):
     """The current query string with some parameters replaced (page reset)."""
     return with_changes(
         params, **{name: [str(value)] if value else [] for name, value in changes.items()}
+    )
+
+
+@register.simple_tag
+def options(choices, selected):
+    """<option> elements of `choices` with `selected` chosen: one call for a long list (the
+    ISO 4217 currencies) rather than a template loop."""
+    selected = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
     )
