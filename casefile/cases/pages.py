@@ -52,6 +52,18 @@ def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
     return paginator.page(wanted)
 
 
+def paginate_cases(results, count: int, number: str | None, per_page: int, *, query: str = ""):
+    """A page of search results: the page's ids in the search's order first (a narrow
+    query, however many cases match), then those cases with their people, authorities
+    and snippets."""
+    page = paginate(results.values_list("id", flat=True), count, number, per_page)
+    ids = list(page.object_list)
+    rows = results.model.objects.filter(id__in=ids).for_display().with_snippet(query)
+    by_id = {case.id: case for case in rows}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return page
+
+
 def search_errors(filterset) -> list[tuple[str, str, str]]:
     """(parameter, value given, message) for every parameter the filter could not read."""
     data = filterset.data

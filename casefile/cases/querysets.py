@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Value
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -76,6 +77,17 @@ GROUPED_FACETS = {
 }
 
 
+# Up to this many people matched by name are listed in the query as constants.
+MAX_LISTED_NAME_MATCHES = 5000
+
+
+def _in_list(column: str, values: list):
+    """`column IN (values)` as a boolean value; PostgreSQL tests it against a hash."""
+    if not values:
+        return Value(False)
+    return ExpressionWrapper(Q(**{f"{column}__in": values}), output_field=models.BooleanField())
+
+
 class AnyOf(models.Func):
     """`value = ANY(array)`, as a condition."""
 
@@ -101,7 +113,8 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("person", "authority").defer("search_vector", "text_grams")
 
     def search(self, text: str | SearchText | None):
-        """Cases matching a search box, annotated with `name_match` and `rank`.
+        """Cases matching a search box, annotated with `name_match`, `name_exact` (the
+        name is the query itself, "Wang Wei" rather than "Wang Weimin") and `rank`.
 
         Each way of matching is its own index-bound query; their ids are united
         before the rest of the filters apply.
@@ -109,21 +122,39 @@ class CaseQuerySet(models.QuerySet):
         search = text if isinstance(text, SearchText) else SearchText.parse(text)
         if search is None:
             return self
-        people = search.matching_people().values("id")
-        by_name = self.model.objects.filter(person_id__in=people).order_by().values("id")
+        people = search.matching_people()
+        # The people matched are usually few: fetch them once, so that each case is then
+        # tested against a constant (hashed) list rather than by a subquery per row.
+        matched = list(people.values_list("id", "name_keys")[: MAX_LISTED_NAME_MATCHES + 1])
+        if len(matched) <= MAX_LISTED_NAME_MATCHES:
+            pattern = re.compile(search.exact_name_pattern) if search.exact_name_pattern else None
+            ids = [pk for pk, _ in matched]
+            exact = [pk for pk, keys in matched if pattern and pattern.search(keys)]
+            by_person = Q(person_id__in=ids) if ids else None
+            name_match, name_exact = _in_list("person_id", ids), _in_list("person_id", exact)
+        else:
+            people_ids = people.values("id")
+            by_person = Q(person_id__in=people_ids)
+            name_match = Exists(people_ids.filter(id=OuterRef("person_id")))
+            name_exact = (
+                Exists(
+                    people_ids.filter(
+                        id=OuterRef("person_id"), name_keys__regex=search.exact_name_pattern
+                    )
+                )
+                if search.exact_name_pattern
+                else Value(False)
+            )
         by_text = self.model.objects.filter(search.matches_case_text()).order_by().values("id")
+        if by_person is not None:
+            by_name = self.model.objects.filter(by_person).order_by().values("id")
+            by_text = by_name.union(by_text)
         # id = ANY(ARRAY(…)): the matching ids are collected once, first, and the cases
         # then fetched by primary key. (With id IN (…) PostgreSQL may read every case
         # and hash-join the matches instead.)
-        exact = search.exact_name_pattern
-        return self.filter(AnyOf(F("id"), ArraySubquery(by_name.union(by_text)))).annotate(
-            name_match=Exists(people.filter(id=OuterRef("person_id"))),
-            # Names that are the query itself ("Wang Wei") before longer ones ("Wang Weimin").
-            name_exact=Exists(
-                Person.objects.named().filter(id=OuterRef("person_id"), name_keys__regex=exact)
-            )
-            if exact
-            else Value(False),
+        return self.filter(AnyOf(F("id"), ArraySubquery(by_text))).annotate(
+            name_match=name_match,
+            name_exact=name_exact,
             rank=SearchRank(F("search_vector"), search.full_text),
         )
 

@@ -8,7 +8,7 @@ from casefile.cases.citing import FORMATS, CaseCitation
 from casefile.cases.facets import build_facets, with_changes
 from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
-from casefile.cases.pages import API_CASES_PATH, BadPage, paginate, search_errors
+from casefile.cases.pages import API_CASES_PATH, BadPage, paginate_cases, search_errors
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
 from casefile.core.currencies import CURRENCY_CHOICES
@@ -40,8 +40,9 @@ def case_list(request):
     facets = results.facet_counts()
     total = sum(facets["status"].values())
     try:
-        shown = results.for_display().with_snippet(context["query"])
-        page = paginate(shown, total, request.GET.get("page"), RESULTS_PER_PAGE)
+        page = paginate_cases(
+            results, total, request.GET.get("page"), RESULTS_PER_PAGE, query=context["query"]
+        )
     except BadPage as error:
         context["errors"] = [("page", request.GET.get("page"), str(error))]
         return render(request, "cases/case_list.html", context, status=error.status)
