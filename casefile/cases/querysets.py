@@ -126,7 +126,8 @@ class CaseQuerySet(models.QuerySet):
         # The people matched are usually few: fetch them once, so that each case is then
         # tested against a constant (hashed) list rather than by a subquery per row.
         matched = list(people.values_list("id", "name_keys")[: MAX_LISTED_NAME_MATCHES + 1])
-        if len(matched) <= MAX_LISTED_NAME_MATCHES:
+        listed = len(matched) <= MAX_LISTED_NAME_MATCHES
+        if listed:
             pattern = re.compile(search.exact_name_pattern) if search.exact_name_pattern else None
             ids = [pk for pk, _ in matched]
             exact = [pk for pk, keys in matched if pattern and pattern.search(keys)]
@@ -145,14 +146,18 @@ class CaseQuerySet(models.QuerySet):
                 if search.exact_name_pattern
                 else Value(False)
             )
-        by_text = self.model.objects.filter(search.matches_case_text()).order_by().values("id")
-        if by_person is not None:
+        by_text = search.matches_case_text()
+        if listed:
+            # One scan: a bitmap OR of the people's cases and the text indexes.
+            condition = by_text if by_person is None else by_text | by_person
+        else:
+            # id = ANY(ARRAY(…)): the matching ids are collected once, first, and the
+            # cases then fetched by primary key. (With id IN (…) PostgreSQL may read
+            # every case and hash-join the matches instead.)
             by_name = self.model.objects.filter(by_person).order_by().values("id")
-            by_text = by_name.union(by_text)
-        # id = ANY(ARRAY(…)): the matching ids are collected once, first, and the cases
-        # then fetched by primary key. (With id IN (…) PostgreSQL may read every case
-        # and hash-join the matches instead.)
-        return self.filter(AnyOf(F("id"), ArraySubquery(by_text))).annotate(
+            by_text = self.model.objects.filter(by_text).order_by().values("id")
+            condition = AnyOf(F("id"), ArraySubquery(by_name.union(by_text)))
+        return self.filter(condition).annotate(
             name_match=name_match,
             name_exact=name_exact,
             rank=SearchRank(F("search_vector"), search.full_text),
