@@ -5,10 +5,11 @@ import re
 from collections import Counter, defaultdict
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -82,10 +83,12 @@ MAX_LISTED_NAME_MATCHES = 5000
 
 
 def _in_list(column: str, values: list):
-    """`column IN (values)` as a boolean value; PostgreSQL tests it against a hash."""
+    """`column = ANY(values)` as a boolean value, the list sent as one array parameter
+    (PostgreSQL plans it as a constant and tests rows against a hash of it)."""
     if not values:
         return Value(False)
-    return ExpressionWrapper(Q(**{f"{column}__in": values}), output_field=models.BooleanField())
+    array = Value(values, output_field=ArrayField(models.BigIntegerField()))
+    return AnyOf(F(column), array)
 
 
 class AnyOf(models.Func):
@@ -131,7 +134,7 @@ class CaseQuerySet(models.QuerySet):
             pattern = re.compile(search.exact_name_pattern) if search.exact_name_pattern else None
             ids = [pk for pk, _ in matched]
             exact = [pk for pk, keys in matched if pattern and pattern.search(keys)]
-            by_person = Q(person_id__in=ids) if ids else None
+            by_person = Q(_in_list("person_id", ids)) if ids else None
             name_match, name_exact = _in_list("person_id", ids), _in_list("person_id", exact)
         else:
             people_ids = people.values("id")
