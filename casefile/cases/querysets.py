@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -87,7 +88,9 @@ def _in_list(column: str, values: list):
     (PostgreSQL plans it as a constant and tests rows against a hash of it)."""
     if not values:
         return Value(False)
-    array = Value(values, output_field=ArrayField(models.BigIntegerField()))
+    # RawSQL: the list goes to the driver as it is, not through the field's per-item
+    # conversion (thousands of ids).
+    array = RawSQL("%s::bigint[]", (values,), output_field=ArrayField(models.BigIntegerField()))
     return AnyOf(F(column), array)
 
 
