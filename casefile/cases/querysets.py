@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 
 from casefile.cases.search import SearchText
@@ -216,14 +216,18 @@ class CaseQuerySet(models.QuerySet):
         holds (for Case.objects.published(): the archive's public totals); cached."""
 
         def count():
+            from casefile.cases.models import Citation
             from casefile.sources.models import Source
 
-            totals = self.order_by().aggregate(
-                cases=Count("id"), people=Count("person_id", distinct=True)
+            cases = self.order_by()
+            cited = Citation.objects.filter(
+                capture__source=OuterRef("pk"), case__in=cases.values("id")
             )
-            cited = Source.objects.filter(captures__citations__case__in=self.values("id"))
-            totals["sources"] = cited.distinct().count()
-            return totals
+            return {
+                "cases": sum(self.facet_counts()["status"].values()),
+                "people": cases.values("person_id").distinct().count(),
+                "sources": Source.objects.filter(Exists(cited)).count(),
+            }
 
         sql, params = self.query.sql_with_params()
         return cached_by_data_version("totals", f"{sql}|{params!r}", count)

@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.http import QueryDict
 from django.shortcuts import render
 
@@ -9,7 +10,8 @@ RECENT_CASES = 10
 
 def home(request):
     published = Case.objects.published()
-    recent = published.for_display().order_by("-published_at", "-id")[:RECENT_CASES]
+    newest_first = (F("published_at").desc(nulls_last=True), "-id")  # case_published_recent
+    recent = published.for_display().order_by(*newest_first)[:RECENT_CASES]
     facets = {
         facet.parameter: facet for facet in build_facets(QueryDict(), published.facet_counts())
     }
