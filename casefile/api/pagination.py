@@ -20,8 +20,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F, FloatField, Q
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Cast
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -73,6 +74,18 @@ def after(keys: list[SortKey], values: list) -> Q:
         condition |= equal & later
         equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
     return condition
+
+
+def exact(expression, queryset):
+    """Floats (a search rank is a `real`) compared as the double they are read as, so
+    the row a cursor names is never found again after itself."""
+    if isinstance(expression, F) and expression.name in queryset.query.annotations:
+        output = queryset.query.annotations[expression.name].output_field
+    else:
+        output = getattr(expression, "_output_field_or_none", None)
+    if isinstance(output, FloatField):
+        return Cast(expression, FloatField())
+    return expression
 
 
 def encode_value(value):
@@ -176,7 +189,7 @@ class KeysetCursorPagination(BasePagination):
         signature = query_signature(request, repr([(k.descending, k.nulls_last) for k in keys]))
         values = self.read_cursor(request, signature, len(keys))
         annotated = queryset.annotate(
-            **{f"_k{index}": key.expression for index, key in enumerate(keys)}
+            **{f"_k{index}": exact(key.expression, queryset) for index, key in enumerate(keys)}
         )
         if values is not None:
             annotated = annotated.filter(after(keys, values))
