@@ -68,7 +68,8 @@ def feed_watermark():
 
 def not_modified(request, etag: str, last_modified=None):
     """The 304 (or 412) answer to a conditional request, or None to answer in full."""
-    timestamp = last_modified.timestamp() if last_modified else None
+    # HTTP dates have whole seconds: If-None-Match (exact) is the validator to prefer.
+    timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is not None:
         stamp(response, etag, last_modified)

@@ -207,7 +207,8 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         next_values = None
         if len(changes) > size:
             changes = changes[:size]
-            next_values = list(changes[-1][:2])
+            last_id, last_time, _ = changes[-1]
+            next_values = [last_time, last_id]
         self.paginator.paginate_rows(changes, next_values, request, signature)
 
         etag = conditional.digest_etag("feed", sorted(request.query_params.lists()), changes)
