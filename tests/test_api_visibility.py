@@ -2,6 +2,7 @@
 facet count, feed or export."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -38,11 +39,10 @@ FORBIDDEN = [
 def world():
     public = rich_case()
     shown, withheld, hidden = private_cases()
-    return public, shown, withheld, hidden
+    return SimpleNamespace(public=public, shown=shown, withheld=withheld, hidden=hidden)
 
 
 def every_public_url(world):
-    public, shown, withheld, hidden = world
     urls = [
         "/api/v1/",
         "/api/v1/cases/",
@@ -54,8 +54,8 @@ def every_public_url(world):
         "/api/v1/info/",
         "/api/v1/exports/cases.ndjson",
         "/api/v1/exports/cases.csv",
-        f"/api/v1/cases/{shown.public_id}/",
-        f"/api/v1/persons/{shown.person_id}/",
+        f"/api/v1/cases/{world.shown.public_id}/",
+        f"/api/v1/persons/{world.shown.person_id}/",
     ]
     for query in (
         "q=秘密人",
@@ -72,8 +72,7 @@ def every_public_url(world):
 
 
 def test_no_private_name_note_or_hidden_case_anywhere(client, world):
-    public, shown, withheld, hidden = world
-    hidden_ids = [withheld.public_id, *(case.public_id for case in hidden)]
+    hidden_ids = [world.withheld.public_id, *(case.public_id for case in world.hidden)]
     for url in every_public_url(world):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -83,8 +82,7 @@ def test_no_private_name_note_or_hidden_case_anywhere(client, world):
 
 
 def test_the_pseudonymised_person_appears_only_under_their_pseudonym(client, world):
-    public, shown, withheld, hidden = world
-    case = get_json(client, f"/api/v1/cases/{shown.public_id}/")
+    case = get_json(client, f"/api/v1/cases/{world.shown.public_id}/")
     assert case["person"]["name"] == "Unnamed man, Hubei"
     assert case["person"]["privacy"] == "pseudonymised"
     names = {person["name"] for person in get_json(client, "/api/v1/persons/")["results"]}
@@ -92,20 +90,18 @@ def test_the_pseudonymised_person_appears_only_under_their_pseudonym(client, wor
 
 
 def test_hidden_cases_and_what_only_they_show_are_404(client, world):
-    public, shown, withheld, hidden = world
-    for case in [withheld, *hidden]:
+    for case in [world.withheld, *world.hidden]:
         assert client.get(f"/api/v1/cases/{case.public_id}/").status_code == 404
-    assert client.get(f"/api/v1/persons/{withheld.person_id}/").status_code == 404
-    assert client.get(f"/api/v1/authorities/{withheld.authority_id}/").status_code == 404
-    source_id = withheld.citations.get().capture.source_id
+    assert client.get(f"/api/v1/persons/{world.withheld.person_id}/").status_code == 404
+    assert client.get(f"/api/v1/authorities/{world.withheld.authority_id}/").status_code == 404
+    source_id = world.withheld.citations.get().capture.source_id
     assert client.get(f"/api/v1/sources/{source_id}/").status_code == 404
-    for case in hidden:  # their people have no published case either
+    for case in world.hidden:  # their people have no published case either
         assert client.get(f"/api/v1/persons/{case.person_id}/").status_code == 404
 
 
 def test_counts_lists_facets_and_exports_agree_on_the_published_set(client, world):
-    public, shown, withheld, hidden = world
-    expected = {public.public_id, shown.public_id}
+    expected = {world.public.public_id, world.shown.public_id}
     assert set(Case.objects.published().values_list("public_id", flat=True)) == expected
     listed = {case["id"] for case in get_json(client, "/api/v1/cases/")["results"]}
     facets = get_json(client, "/api/v1/cases/facets/")
@@ -126,13 +122,12 @@ def test_counts_lists_facets_and_exports_agree_on_the_published_set(client, worl
 
 
 def test_the_change_feed_shows_hidden_cases_only_as_bare_tombstones(client, world):
-    public, shown, withheld, hidden = world
     feed = get_json(client, "/api/v1/cases/?updated_since=2000-01-01T00:00:00Z&page_size=100")
     by_id = {item["id"]: item for item in feed["results"]}
-    for case in [withheld, *hidden]:
+    for case in [world.withheld, *world.hidden]:
         assert set(by_id[case.public_id]) == {"id", "state", "updated_at"}
-    assert by_id[withheld.public_id]["state"] == "withdrawn"
-    assert [by_id[case.public_id]["state"] for case in hidden] == [
+    assert by_id[world.withheld.public_id]["state"] == "withdrawn"
+    assert [by_id[case.public_id]["state"] for case in world.hidden] == [
         "withdrawn",
         "withdrawn",
         "retracted",
