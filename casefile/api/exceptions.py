@@ -59,6 +59,9 @@ def flatten(detail, prefix: str = "") -> list[tuple[str, exceptions.ErrorDetail]
     if isinstance(detail, dict):
         pairs = []
         for key, value in detail.items():
+            if isinstance(key, int):  # DRF reports list items by index
+                pairs += flatten(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             pairs += flatten(value, path)
