@@ -20,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -112,7 +113,14 @@ combined with `updated_since`. To poll safely, take `feed_watermark` from
     list=extend_schema(
         summary="Search published cases, or follow the change feed",
         description=FEED_DESCRIPTION,
-        responses={200: CaseSerializer(many=True)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="CaseOrTombstone",
+                serializers=[CaseSerializer, TombstoneSerializer],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
     ),
     retrieve=extend_schema(summary="One published case", responses={200: CaseSerializer}),
 )
@@ -520,6 +528,12 @@ class ExportView(DataView):
 
     def chunks(self, request):
         raise NotImplementedError
+
+    def handle_exception(self, exc):
+        # errors are JSON (the Error schema) whatever format was asked for
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     def get(self, request, *args, **kwargs):
         last_modified = conditional.dataset_last_modified()
