@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test test-fast stop admin lint format bench browser
+.PHONY: help install run test test-fast stop admin lint format bench bench-api browser
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -16,6 +16,7 @@ help:
 	@echo "make admin   create an administrator account for the editing side"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   benchmarks (see README)"
+	@echo "make bench-api  the API at 100,000 published cases (its own database)"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -59,3 +60,12 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Production-like settings (DEBUG off keeps no per-query log); the benchmark builds and
+# keeps its own database, casefile_bench, on first run.
+BENCH_ENV := SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
+
+bench: bench-api
+
+bench-api: $(INSTALLED)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_api $(BENCH_ARGS)

@@ -35,7 +35,12 @@ def test_each_token_has_its_own_higher_limit(client, tight_limits):
         client.get("/api/v1/cases/")
     assert client.get("/api/v1/cases/").status_code == 429
     assert [client.get("/api/v1/cases/", headers=first).status_code for _ in range(6)] == [
-        200, 200, 200, 200, 200, 429,
+        200,
+        200,
+        200,
+        200,
+        200,
+        429,
     ]
     assert client.get("/api/v1/cases/", headers=second).status_code == 200
 

@@ -75,8 +75,11 @@ def editor_headers(db):
 @settings(
     max_examples=12,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 def test_every_operation_answers_as_the_schema_says(case, api_data, editor_headers):
     headers = editor_headers if "/editor/" in case.path else {}

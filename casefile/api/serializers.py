@@ -42,6 +42,9 @@ TOMBSTONE_STATES = {
 }
 
 
+PLACEHOLDER = "__KEY__"
+
+
 def api_url(request, name: str, key) -> str:
     path = reverse(f"api:{name}-detail", kwargs={"version": "v1", "key": key})
     return request.build_absolute_uri(path) if request else path
@@ -80,7 +83,14 @@ class LinkedSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_api_url(self, obj) -> str:
-        return api_url(self.context.get("request"), self.link_name, getattr(obj, self.link_key))
+        # reverse() once per resource kind and response, not once per object
+        prefixes = self.context.setdefault("_api_url_prefixes", {})
+        if self.link_name not in prefixes:
+            prefixes[self.link_name] = api_url(
+                self.context.get("request"), self.link_name, PLACEHOLDER
+            ).split(PLACEHOLDER)
+        before, after = prefixes[self.link_name]
+        return f"{before}{getattr(obj, self.link_key)}{after}"
 
 
 # --- references nested in a case ----------------------------------------------------
