@@ -178,7 +178,7 @@ class RestrictionSerializer(serializers.Serializer):
     details = serializers.CharField(read_only=True)
     started = PartialDateField(read_only=True)
     ended = PartialDateField(read_only=True)
-    citations = PartCitationSerializer(many=True, read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
 
 
 class AmountSerializer(serializers.Serializer):
@@ -194,14 +194,14 @@ class AmountSerializer(serializers.Serializer):
         help_text="The yuan figure, only when a source gives it; never computed.",
     )
     description = serializers.CharField(read_only=True)
-    citations = PartCitationSerializer(many=True, read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
 
 
 class EventSerializer(serializers.Serializer):
     occurred = PartialDateField(read_only=True)
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
     description = serializers.CharField(read_only=True)
-    citations = PartCitationSerializer(many=True, read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
 
 
 class CaseSerializer(LinkedSerializer):
@@ -233,9 +233,9 @@ class CaseSerializer(LinkedSerializer):
     summary = serializers.CharField(read_only=True)
     narrative = serializers.CharField(read_only=True)
     outcome = serializers.CharField(read_only=True)
-    restrictions = RestrictionSerializer(many=True, read_only=True)
-    amounts = AmountSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    restrictions = RestrictionSerializer(many=True, read_only=True, source="restriction_list")
+    amounts = AmountSerializer(many=True, read_only=True, source="amount_list")
+    events = EventSerializer(many=True, read_only=True, source="event_list")
     citations = CaseCitationSerializer(
         many=True,
         read_only=True,

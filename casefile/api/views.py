@@ -1,16 +1,16 @@
 """API v1 views: published data for everyone, drafts for editors' tokens."""
 
-from django.db.models import Case as When_
+from collections import defaultdict
+
+from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -62,24 +62,39 @@ from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source
 
 
-def case_parts() -> list[Prefetch]:
-    """Everything a case shows, nested: a fixed number of queries for any number of cases."""
-    cited = Citation.objects.select_related("capture__source")
-    own = Prefetch("citations", queryset=cited)
-    return [
-        Prefetch("restrictions", queryset=Restriction.objects.prefetch_related(own)),
-        Prefetch("amounts", queryset=Amount.objects.prefetch_related(own)),
-        Prefetch("events", queryset=Event.objects.prefetch_related(own)),
-        Prefetch(
-            "citations",
-            queryset=cited.filter(restriction=None, amount=None, event=None),
-            to_attr="field_citations",
-        ),
-    ]
-
-
 def load_parts(cases: list[Case]) -> list[Case]:
-    prefetch_related_objects(cases, *case_parts())
+    """Attach every part a case shows, nested: four queries for any number of cases.
+
+    Sets `restriction_list`, `amount_list`, `event_list` and `field_citations` on each
+    case and `cited` on each part (plain lists: no per-object querysets to build).
+    """
+    ids = [case.pk for case in cases]
+    parts = {
+        "restriction_list": Restriction.objects.filter(case_id__in=ids),
+        "amount_list": Amount.objects.filter(case_id__in=ids),
+        "event_list": Event.objects.filter(case_id__in=ids),
+    }
+    citations = Citation.objects.filter(case_id__in=ids).select_related("capture__source")
+    cited = defaultdict(list)
+    for citation in citations:  # in id order (Citation.Meta.ordering within each case)
+        if citation.restriction_id:
+            key = ("restriction_list", citation.restriction_id)
+        elif citation.amount_id:
+            key = ("amount_list", citation.amount_id)
+        elif citation.event_id:
+            key = ("event_list", citation.event_id)
+        else:
+            key = ("field", citation.case_id)
+        cited[key].append(citation)
+    by_case = {case.pk: case for case in cases}
+    for case in cases:
+        case.field_citations = cited[("field", case.pk)]
+        for name in parts:
+            setattr(case, name, [])
+    for name, queryset in parts.items():
+        for part in queryset:
+            part.cited = cited[(name, part.pk)]
+            getattr(by_case[part.case_id], name).append(part)
     return cases
 
 
@@ -192,7 +207,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             .filter(Q(pk__in=matching) | ~public)
             .annotate(
                 t=F("updated_at"),
-                st=When_(
+                st=SqlCase(
                     When(public, then=Value("published")),
                     When(publication_state=PublicationState.RETRACTED, then=Value("retracted")),
                     default=Value("withdrawn"),
