@@ -31,7 +31,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casefile.api import conditional, exports
+from casefile.api import conditional, exports, records
 from casefile.api.exceptions import ApiError, error_item, precondition_failed
 from casefile.api.filtering import (
     StrictFilterBackend,
@@ -152,13 +152,15 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         return case
 
     def retrieve(self, request, *args, **kwargs):
-        case = self.get_object()
+        case = get_object_or_404(
+            Case.objects.published().only("id", "public_id", "updated_at"),
+            public_id=self.kwargs["key"].upper(),
+        )
         etag = conditional.case_etag(case)
         cached = conditional.not_modified(request, etag, case.updated_at)
         if cached is not None:
             return cached
-        load_parts([case])
-        response = Response(self.get_serializer(case).data)
+        response = Response(records.case_records([case.pk], request)[0])
         return conditional.stamp(response, etag, case.updated_at)
 
     def list(self, request, *args, **kwargs):
@@ -166,7 +168,8 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         filterset = backend.valid_filterset(request, self.get_queryset(), self)
         if filterset.form.cleaned_data.get("updated_since"):
             return self.feed(request, filterset)
-        rows = self.paginator.paginate_queryset(filterset.qs, request, self)
+        keys_only = filterset.qs.select_related(None).only("id", "public_id", "updated_at")
+        rows = self.paginator.paginate_queryset(keys_only, request, self)
         etag = conditional.digest_etag(
             "cases",
             sorted(request.query_params.lists()),
@@ -177,7 +180,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         cached = conditional.not_modified(request, etag, last_modified)
         if cached is not None:
             return cached
-        data = self.get_serializer(load_parts(rows), many=True).data
+        data = records.case_records([case.pk for case in rows], request)
         response = self.paginator.get_paginated_response(data)
         return conditional.stamp(response, etag, last_modified)
 
@@ -240,11 +243,11 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         if cached is not None:
             return cached
         published_ids = [public_id for public_id, _, state in changes if state == "published"]
+        keys = Case.objects.published().filter(public_id__in=published_ids).values_list("id")
         full = {
-            case.public_id: case
-            for case in load_parts(list(self.get_queryset().filter(public_id__in=published_ids)))
+            record["id"]: record
+            for record in records.case_records([key for (key,) in keys], request)
         }
-        context = self.get_serializer_context()
         results = []
         for public_id, changed_at, state in changes:
             if state != "published":
@@ -254,7 +257,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
                     ).data
                 )
             elif public_id in full:  # else it left since the first query: next poll says so
-                results.append(CaseSerializer(full[public_id], context=context).data)
+                results.append(full[public_id])
         response = self.paginator.get_paginated_response(results)
         return conditional.stamp(response, etag, last_modified)
 

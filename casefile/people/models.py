@@ -116,6 +116,11 @@ class Person(TimeStampedModel):
             ),
         ]
         indexes = [
+            # Case.objects.published()'s anti-join: the few withheld people, found
+            # without reading every person (every public query runs it).
+            models.Index(
+                fields=["id"], name="person_withheld", condition=Q(privacy=Privacy.WITHHELD)
+            ),
             # Name search in Latin script: substring and misspelling (trigram) matches.
             GinIndex(
                 name="person_name_keys_trgm", fields=["name_keys"], opclasses=["gin_trgm_ops"]
