@@ -16,6 +16,8 @@ candidate to share with it.
 import csv
 import io
 import json
+import queue
+import threading
 
 from django.db import connection, transaction
 
@@ -23,12 +25,15 @@ from casefile.api.records import (
     CASES_JSON_CHUNK,
     partial_date,
     people_by_id,
+    person_rows,
     timestamp,
     url_prefixes,
 )
 from casefile.cases.models import Case
 
 CHUNK_SIZE = 2000
+READ_AHEAD = 2
+DONE = object()
 NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -87,14 +92,15 @@ CSV_HEADER = [CSV_COLUMNS[0][0], *CSV_PERSON_COLUMNS, *(name for name, _ in CSV_
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _chunks(chunk_sql: str, request):
-    """Rows of `chunk_sql` for every published case, a chunk of ids at a time, all in one
-    consistent snapshot. The ids stream from a server-side cursor over
-    Case.objects.published(): the one visibility rule."""
-    ids_sql, ids_params = (
-        Case.objects.published().order_by("id").values_list("id").query.sql_with_params()
-    )
-    params = url_prefixes(request)
+def _published_ids_sql():
+    """Every published case's id, in order: Case.objects.published(), the one rule."""
+    return Case.objects.published().order_by("id").values_list("id").query.sql_with_params()
+
+
+def _read_chunks(chunk_sql: str, params: dict, person_column: int):
+    """(rows, person rows) for every chunk of published cases, in one consistent
+    snapshot: the ids stream from a server-side cursor, each chunk is one query."""
+    ids_sql, ids_params = _published_ids_sql()
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost:
@@ -104,13 +110,55 @@ def _chunks(chunk_sql: str, request):
             ids_cursor.execute(ids_sql, ids_params)
             while ids := [row[0] for row in ids_cursor.fetchmany(CHUNK_SIZE)]:
                 cursor.execute(chunk_sql, {**params, "ids": ids})
-                yield cursor.fetchall()
+                rows = cursor.fetchall()
+                yield rows, person_rows(row[person_column] for row in rows)
+
+
+def _chunks(chunk_sql: str, request, person_column: int):
+    """As _read_chunks, with the database work done ahead on a thread of its own (and
+    its own connection), so PostgreSQL builds the next chunk while this thread writes
+    the current one. At most READ_AHEAD chunks wait in memory. Inside an enclosing
+    transaction (tests), which another connection could not see, it reads in line."""
+    params = url_prefixes(request)
+    if connection.in_atomic_block:
+        yield from _read_chunks(chunk_sql, params, person_column)
+        return
+    ready: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for chunk in _read_chunks(chunk_sql, params, person_column):
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(DONE)
+        except BaseException as error:  # handed to the consumer, raised there
+            ready.put(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    worker = threading.Thread(target=produce, name="casefile-export", daemon=True)
+    worker.start()
+    try:
+        while (chunk := ready.get()) is not DONE:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+    finally:
+        stop.set()
+        worker.join(timeout=10)
 
 
 def ndjson_lines(request):
     """The published dataset, one JSON case per line."""
-    for rows in _chunks(CASES_JSON_CHUNK, request):
-        people = people_by_id((row[1] for row in rows), request)
+    for rows, people in _chunks(CASES_JSON_CHUNK, request, person_column=1):
+        people = people_by_id(None, request, rows=people)
         yield "".join(
             '{"person": '
             + json.dumps(people[person_id], ensure_ascii=False)
@@ -133,8 +181,8 @@ def csv_chunks(request):
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     yield buffer.getvalue()
-    for rows in _chunks(CSV_CHUNK, request):
-        people = people_by_id((row[0] for row in rows), request)
+    for rows, people in _chunks(CSV_CHUNK, request, person_column=0):
+        people = people_by_id(None, request, rows=people)
         buffer.seek(0)
         buffer.truncate()
         for person_id, case_id, *rest in rows:

@@ -54,11 +54,15 @@ class CaseDeletion(models.Model):
     from the admin, a script or raw SQL are all recorded.
     """
 
-    public_id = models.CharField(max_length=10, db_index=True)
-    deleted_at = models.DateTimeField(db_index=True)
+    public_id = models.CharField(max_length=10)
+    deleted_at = models.DateTimeField()
 
     class Meta:
         ordering = ["deleted_at", "public_id"]
+        indexes = [
+            # The change feed merges these with cases, both by (time, public_id).
+            models.Index(fields=["deleted_at", "public_id"], name="case_deletion_feed"),
+        ]
 
     def __str__(self):
         return f"{self.public_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

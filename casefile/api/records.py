@@ -156,16 +156,23 @@ def url_prefixes(request) -> dict[str, str]:
     }
 
 
-def people_by_id(person_ids, request) -> dict[int, dict]:
+PERSON_FIELDS = ("id", "privacy", "name_original", "name_romanized", "pseudonym", "occupation")
+
+
+def person_rows(person_ids) -> list[tuple]:
+    return list(Person.objects.filter(id__in=set(person_ids)).values_list(*PERSON_FIELDS))
+
+
+def people_by_id(person_ids, request, rows=None) -> dict[int, dict]:
     """The persons of a chunk as the API shows them (PersonRefSerializer's fields), built
     directly: the name still comes from Person.public_name(), the one rule for names.
-    A test checks these records equal the API's."""
+    A test checks these records equal the API's. `rows` (person_rows()) may be read
+    beforehand, on another connection."""
     before, after = api_url(request, "person", PLACEHOLDER).split(PLACEHOLDER)
-    fields = ("id", "privacy", "name_original", "name_romanized", "pseudonym", "occupation")
     people = {}
-    for values in Person.objects.filter(id__in=set(person_ids)).values_list(*fields):
+    for values in rows if rows is not None else person_rows(person_ids):
         # Person.public_name() on the row's values: a model instance costs 10x more
-        person = SimpleNamespace(**dict(zip(fields, values, strict=True)))
+        person = SimpleNamespace(**dict(zip(PERSON_FIELDS, values, strict=True)))
         people[person.id] = {
             "id": person.id,
             "api_url": f"{before}{person.id}{after}",

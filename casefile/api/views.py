@@ -1,12 +1,12 @@
 """API v1 views: published data for everyone, drafts for editors' tokens."""
 
+import heapq
 from collections import defaultdict
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     Exists,
-    F,
     OuterRef,
     Q,
     Value,
@@ -96,11 +96,6 @@ def load_parts(cases: list[Case]) -> list[Case]:
             part.cited = cited[(name, part.pk)]
             getattr(by_case[part.case_id], name).append(part)
     return cases
-
-
-def public_case_condition() -> Q:
-    """Case.objects.published() as a condition on rows of any state (for the feed)."""
-    return Q(pk__in=Case.objects.published().values("pk"))
 
 
 class StrictQueryMixin:
@@ -203,33 +198,42 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         signature = query_signature(request, "feed")
         position = self.paginator.read_cursor(request, signature, 2)
 
-        public = public_case_condition()
-        matching = filterset.qs.order_by().values("pk")
-        cases = (
-            Case.objects.filter(updated_at__gte=since)
-            .filter(Q(pk__in=matching) | ~public)
-            .annotate(
-                t=F("updated_at"),
-                st=SqlCase(
-                    When(public, then=Value("published")),
-                    When(publication_state=PublicationState.RETRACTED, then=Value("retracted")),
-                    default=Value("withdrawn"),
-                    output_field=CharField(),
+        # Three index-ordered reads (changed published cases matching the filters; cases
+        # that left publication; deleted cases), merged: each stops after one page.
+        def page_of(queryset, time_field, state):
+            queryset = queryset.order_by(time_field, "public_id")
+            if position is not None:
+                after_t, after_id = position
+                queryset = queryset.filter(
+                    Q(**{f"{time_field}__gt": after_t})
+                    | Q(**{time_field: after_t, "public_id__gt": after_id})
+                )
+            return queryset.values_list("public_id", time_field, state)[: size + 1]
+
+        published = Value("published", output_field=CharField())
+        left = SqlCase(
+            When(publication_state=PublicationState.RETRACTED, then=Value("retracted")),
+            default=Value("withdrawn"),
+            output_field=CharField(),
+        )
+        sources = [
+            page_of(filterset.qs.annotate(st=published), "updated_at", "st"),
+            page_of(
+                Case.objects.not_published().filter(updated_at__gte=since).annotate(st=left),
+                "updated_at",
+                "st",
+            ),
+            page_of(
+                CaseDeletion.objects.filter(deleted_at__gte=since).annotate(
+                    st=Value("deleted", output_field=CharField())
                 ),
-            )
-        )
-        deletions = CaseDeletion.objects.filter(deleted_at__gte=since).annotate(
-            t=F("deleted_at"), st=Value("deleted", output_field=CharField())
-        )
-        if position is not None:
-            after_t, after_id = position
-            later = Q(t__gt=after_t) | Q(t=after_t, public_id__gt=after_id)
-            cases, deletions = cases.filter(later), deletions.filter(later)
+                "deleted_at",
+                "st",
+            ),
+        ]
         changes = list(
-            cases.values_list("public_id", "t", "st")
-            .union(deletions.values_list("public_id", "t", "st"), all=True)
-            .order_by("t", "public_id")[: size + 1]
-        )
+            heapq.merge(*(list(rows) for rows in sources), key=lambda row: (row[1], row[0]))
+        )[: size + 1]
         next_values = None
         if len(changes) > size:
             changes = changes[:size]

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db import connection, models
-from django.db.models import Exists, F, Max, OuterRef, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -43,6 +43,14 @@ class CaseQuerySet(models.QuerySet):
         withheld = Person.objects.filter(privacy=Privacy.WITHHELD).values("id")
         return self.filter(publication_state=PublicationState.PUBLISHED).exclude(
             person_id__in=withheld
+        )
+
+    def not_published(self):
+        """Every case published() leaves out (its complement, row by row): what the
+        change feed reports as tombstones. Kept beside published() so the two agree."""
+        withheld = Person.objects.filter(privacy=Privacy.WITHHELD).values("id")
+        return self.filter(
+            ~Q(publication_state=PublicationState.PUBLISHED) | Q(person_id__in=withheld)
         )
 
     def for_display(self):
