@@ -1,12 +1,13 @@
 """Bulk export of the whole published dataset: NDJSON (one case per line, exactly as
 the API shows it) and CSV (one row per case, columns defined once, below).
 
-Both stream from a server-side cursor inside one REPEATABLE READ transaction, so
-the export is a consistent snapshot, memory stays flat whatever the size, and the
-first bytes leave before the last row is read. PostgreSQL builds each case's JSON
-(with its parts) itself; Python adds the person, through the API's own serializer,
-so Person.public_name() stays the only rule for names. A test checks that every
-exported record equals the API's representation of that case.
+Both read the ids of Case.objects.published() from a server-side cursor inside one
+REPEATABLE READ transaction and build 2,000 cases per query, so the export is a
+consistent snapshot, memory stays flat whatever the size, and the first bytes leave
+before the last row is read. The NDJSON records are records.py's, the same the case
+endpoints serve (a test compares each line with the case's detail); persons' names
+come from Person.public_name(). The database work runs one chunk ahead on its own
+thread and connection.
 
 The researchers' search page has its own CSV download of search results
 (casefile/cases/exports.py on the pages branch); the column list here is the

@@ -4,14 +4,7 @@ import heapq
 from collections import defaultdict
 
 from django.db.models import Case as SqlCase
-from django.db.models import (
-    CharField,
-    Exists,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import CharField, Exists, OuterRef, Q, Value, When
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -63,7 +56,9 @@ from casefile.sources.models import Source
 
 
 def load_parts(cases: list[Case]) -> list[Case]:
-    """Attach every part a case shows, nested: four queries for any number of cases.
+    """Attach every part a case shows, for CaseSerializer and its subclasses (the
+    editors' endpoints; the public ones serve records.case_records): four queries for
+    any number of cases.
 
     Sets `restriction_list`, `amount_list`, `event_list` and `field_citations` on each
     case and `cited` on each part (plain lists: no per-object querysets to build).
@@ -141,10 +136,6 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     filter_backends = [StrictFilterBackend]
     pagination_class = KeysetCursorPagination
     lookup_url_kwarg = "key"
-
-    def get_object(self):
-        case = get_object_or_404(self.get_queryset(), public_id=self.kwargs["key"].upper())
-        return case
 
     def retrieve(self, request, *args, **kwargs):
         case = get_object_or_404(
