@@ -16,6 +16,7 @@ candidate to share with it.
 
 import csv
 import io
+import itertools
 import json
 import queue
 import threading
@@ -33,7 +34,8 @@ from casefile.api.records import (
 from casefile.cases.models import Case
 
 CHUNK_SIZE = 2000
-READ_AHEAD = 2
+READ_AHEAD = 1
+WORKERS = 2
 DONE = object()
 NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -98,62 +100,91 @@ def _published_ids_sql():
     return Case.objects.published().order_by("id").values_list("id").query.sql_with_params()
 
 
-def _read_chunks(chunk_sql: str, params: dict, person_column: int):
-    """(rows, person rows) for every chunk of published cases, in one consistent
-    snapshot: the ids stream from a server-side cursor, each chunk is one query."""
+def _read_chunks(chunk_sql: str, params: dict, person_column: int, *, share=(0, 1), snapshot=None):
+    """(rows, person rows) for every chunk of published cases (or every `share[1]`-th
+    chunk from the `share[0]`-th), in one consistent snapshot (or in the exported
+    `snapshot` of another transaction): the ids stream from a server-side cursor, each
+    chunk is one query."""
+    worker, workers = share
     ids_sql, ids_params = _published_ids_sql()
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                if snapshot:
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
         with connection.chunked_cursor() as ids_cursor, connection.cursor() as cursor:
             ids_cursor.execute(ids_sql, ids_params)
-            while ids := [row[0] for row in ids_cursor.fetchmany(CHUNK_SIZE)]:
+            for index in itertools.count():
+                ids = [row[0] for row in ids_cursor.fetchmany(CHUNK_SIZE)]
+                if not ids:
+                    return
+                if index % workers != worker:
+                    continue
                 cursor.execute(chunk_sql, {**params, "ids": ids})
                 rows = cursor.fetchall()
                 yield rows, person_rows(row[person_column] for row in rows)
 
 
 def _chunks(chunk_sql: str, request, person_column: int):
-    """As _read_chunks, with the database work done ahead on a thread of its own (and
-    its own connection), so PostgreSQL builds the next chunk while this thread writes
-    the current one. At most READ_AHEAD chunks wait in memory. Inside an enclosing
-    transaction (tests), which another connection could not see, it reads in line."""
+    """As _read_chunks, with the database work done ahead by WORKERS threads, each on
+    its own connection and taking every WORKERS-th chunk, all reading the snapshot this
+    transaction exports: PostgreSQL builds the next chunks on other cores while this
+    thread writes the current one. At most WORKERS x READ_AHEAD chunks wait in memory.
+    Inside an enclosing transaction (tests), which other connections could not see,
+    it reads in line."""
     params = url_prefixes(request)
     if connection.in_atomic_block:
         yield from _read_chunks(chunk_sql, params, person_column)
         return
-    ready: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
-    stop = threading.Event()
+    with transaction.atomic():  # open until the end: the snapshot the workers import
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        stop = threading.Event()
+        queues = [queue.Queue(maxsize=READ_AHEAD) for _ in range(WORKERS)]
 
-    def produce():
+        def produce(worker: int):
+            ready = queues[worker]
+            try:
+                chunks = _read_chunks(
+                    chunk_sql, params, person_column, share=(worker, WORKERS), snapshot=snapshot
+                )
+                for chunk in chunks:
+                    while not stop.is_set():
+                        try:
+                            ready.put(chunk, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                ready.put(DONE)
+            except BaseException as error:  # handed to the consumer, raised there
+                ready.put(error)
+            finally:
+                connection.close()  # this thread's own connection
+
+        threads = [
+            threading.Thread(target=produce, args=(n,), name=f"casefile-export-{n}", daemon=True)
+            for n in range(WORKERS)
+        ]
+        for thread in threads:
+            thread.start()
         try:
-            for chunk in _read_chunks(chunk_sql, params, person_column):
-                while not stop.is_set():
-                    try:
-                        ready.put(chunk, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+            for index in itertools.count():  # chunks in order: worker 0, 1, 0, 1, …
+                chunk = queues[index % WORKERS].get()
+                if chunk is DONE:
                     return
-            ready.put(DONE)
-        except BaseException as error:  # handed to the consumer, raised there
-            ready.put(error)
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
         finally:
-            connection.close()  # this thread's own connection
-
-    worker = threading.Thread(target=produce, name="casefile-export", daemon=True)
-    worker.start()
-    try:
-        while (chunk := ready.get()) is not DONE:
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
-    finally:
-        stop.set()
-        worker.join(timeout=10)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
 
 
 def ndjson_lines(request):
