@@ -67,10 +67,10 @@ def test_invalid_parts_are_reported_by_path_and_nothing_is_written(client, edito
     response = send_json(client, "post", EDITOR, payload, headers=editor)
     assert response.status_code == 400
     names = {item["name"] for item in response.json()["errors"]}
-    assert names == {"removed_on"}
+    assert names == {"removed"}  # the API's name for the model's removed_on
     payload["removed"] = None
     response = send_json(client, "post", EDITOR, payload, headers=editor)
-    assert {item["name"] for item in response.json()["errors"]} == {"restrictions[0].ended_on"}
+    assert {item["name"] for item in response.json()["errors"]} == {"restrictions[0].ended"}
     assert Case.objects.count() == 0
 
 

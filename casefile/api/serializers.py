@@ -426,6 +426,23 @@ CASE_INPUT_FIELDS = {
     "outcome": "outcome",
 }
 PART_FIELDS = ("restrictions", "amounts", "events", "citations")
+# Model field -> the API's name for it, for errors the models report.
+MODEL_TO_API_FIELD = {
+    **{model: api for api, model in CASE_INPUT_FIELDS.items()},
+    **{
+        f"{name}_on{suffix}": name
+        for name in ("listed", "discovered", "removed", "started", "ended", "occurred")
+        for suffix in ("", "_precision")
+    },
+    "case_field": "claim",
+}
+
+
+def api_error_path(path: str) -> str:
+    """A model error's dotted path in the API's names: restrictions[0].ended_on ->
+    restrictions[0].ended, offence_category -> offence."""
+    *parents, last = path.split(".")
+    return ".".join([*parents, MODEL_TO_API_FIELD.get(last, last)])
 
 
 class CaseInputSerializer(serializers.Serializer):

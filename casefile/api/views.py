@@ -45,6 +45,7 @@ from casefile.api.serializers import (
     PersonSerializer,
     SourceSerializer,
     TombstoneSerializer,
+    api_error_path,
 )
 from casefile.authorities.models import Authority
 from casefile.cases import services
@@ -476,7 +477,10 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         try:
             return service(**kwargs)
         except ModelValidationError as error:
-            raise ValidationError(error.message_dict) from None
+            errors: dict[str, list] = {}
+            for path, messages in error.message_dict.items():
+                errors.setdefault(api_error_path(path), []).extend(messages)
+            raise ValidationError(errors) from None
         except services.StaleCaseVersion as error:
             raise precondition_failed(
                 f"The case changed since that version; it is now at {error.current_version}. "
