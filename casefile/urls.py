@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from casefile.core import views as core_views
 
@@ -14,4 +15,12 @@ urlpatterns = [
     path("", include("casefile.authorities.urls")),
     path("", include("casefile.sources.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url=reverse_lazy("api:schema", kwargs={"version": "v1"})
+        ),
+        name="api-docs",
+    ),
+    path("api/", include("casefile.api.urls")),
 ]

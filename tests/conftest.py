@@ -21,10 +21,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Facet counts and totals are cached; every test starts with none."""
+def _empty_cache(django_db_setup, django_db_blocker):
+    """Facet counts, totals and rate-limit counters are cached (in the test database's
+    cache table); every test starts with none."""
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()

@@ -75,4 +75,4 @@ def test_bench_prints_a_table_of_timings_and_query_counts(settings):
         assert label in table
     row = next(line for line in table.splitlines() if line.startswith("unfiltered"))
     warm, uncached = row.split()[-1].split("/")
-    assert int(warm) < int(uncached) <= 6
+    assert int(warm) < int(uncached)  # caching saves queries; growth with N is tested apart

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from casefile.core.constraints import in_vocabulary
 from casefile.core.models import TimeStampedModel
+from casefile.core.triggers import after_rows_really_change
 
 
 class Province(models.TextChoices):
@@ -94,6 +95,13 @@ class Authority(TimeStampedModel):
                 fields=["name", "province", "city"], name="authority_unique_name_place"
             ),
         ]
+        # An authority is shown nested in its cases (and its province is a facet):
+        # touching them puts them in the change feed and changes their ETags.
+        triggers = after_rows_really_change(
+            "touch_cases_of_authority",
+            "UPDATE cases_case SET updated_at = clock_timestamp() "
+            "WHERE authority_id IN (SELECT id FROM {changed_rows} AS changed);",
+        )
 
     def __str__(self):
         place = ", ".join(part for part in (self.city, self.get_province_display()) if part)

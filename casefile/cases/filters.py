@@ -53,16 +53,23 @@ class CaseFilter(filters.FilterSet):
         method="filter_restriction",
         help_text="Restriction kinds; several values find cases with any of them.",
     )
+    # distinct=False: these filter on the case's own columns, so no row can repeat, and a
+    # DISTINCT over every column (narratives included) costs a sort of the whole result.
     offence = filters.MultipleChoiceFilter(
-        label="Offence", field_name="offence_category", choices=OffenceCategory.choices
+        label="Offence",
+        field_name="offence_category",
+        choices=OffenceCategory.choices,
+        distinct=False,
     )
     list = filters.MultipleChoiceFilter(
-        label="List", field_name="list_name", choices=ListName.choices
+        label="List", field_name="list_name", choices=ListName.choices, distinct=False
     )
     province = filters.MultipleChoiceFilter(
         label="Province", choices=Province.choices, method="filter_province"
     )
-    status = filters.MultipleChoiceFilter(label="Status", choices=CaseStatus.choices)
+    status = filters.MultipleChoiceFilter(
+        label="Status", choices=CaseStatus.choices, distinct=False
+    )
     notified = filters.MultipleChoiceFilter(
         label="Notified", choices=NOTIFIED_CHOICES, method="filter_notified"
     )

@@ -217,6 +217,8 @@ class Case(TimeStampedModel):
                 name="case_published_recent",
                 condition=Q(publication_state="published"),
             ),
+            # The API's change feed: cases of every state by (updated_at, public_id).
+            models.Index(fields=["updated_at", "public_id"], name="case_updated_public_id"),
             # Restriction facet and filter: restriction_kinds @> '{air_travel}'.
             GinIndex(fields=["restriction_kinds"], name="case_restriction_kinds"),
             # Full-text search over the English narrative fields.

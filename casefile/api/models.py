@@ -1,0 +1,68 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+TOKEN_PREFIX = "cf_"
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def issue(self, *, user, name: str, can_write: bool = False) -> tuple["ApiToken", str]:
+        """Create a token and return it with its key: the key is shown once, only its hash kept."""
+        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = self.create(user=user, name=name, can_write=can_write, key_hash=hash_token(key))
+        return token, key
+
+
+class ApiToken(models.Model):
+    """A key an NGO's script or an editor's tool sends as `Authorization: Token <key>`.
+
+    Read-only by default: reads with a token get the higher per-token rate limit.
+    A token writes only when `can_write` is set and its user has an editor role.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="Who or what uses it, e.g. 'HRW mirror'.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    can_write = models.BooleanField(
+        default=False, help_text="Allow creating and updating draft cases (editors only)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({'read-write' if self.can_write else 'read-only'})"
+
+
+class CaseDeletion(models.Model):
+    """A case that was deleted outright, kept so the change feed can report it.
+
+    Written by a database trigger on cases_case (see migration 0001), so deletes
+    from the admin, a script or raw SQL are all recorded.
+    """
+
+    public_id = models.CharField(max_length=10)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deleted_at", "public_id"]
+        indexes = [
+            # The change feed merges these with cases, both by (time, public_id).
+            models.Index(fields=["deleted_at", "public_id"], name="case_deletion_feed"),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,199 @@
+"""Case records as the API shows them, built by PostgreSQL: one query for any number
+of cases, their parts nested as JSON. List pages, case details, the change feed and
+the NDJSON export all serve these records.
+
+CaseSerializer (serializers.py) is the reference definition of a case's
+representation and the source of the OpenAPI schema; this is its fast path, and
+test_api_records checks that the two agree field for field, for every kind of
+value. Persons are added in Python through Person.public_name(), the one rule for
+names.
+"""
+
+import json
+from types import SimpleNamespace
+
+from django.db import connection
+from django.urls import reverse
+
+from casefile.api.serializers import PLACEHOLDER, api_url
+from casefile.people.models import Person
+
+
+def partial_date(column: str) -> str:
+    return (
+        f"CASE {column}_precision WHEN 'year' THEN to_char({column}, 'YYYY') "
+        f"WHEN 'month' THEN to_char({column}, 'YYYY-MM') "
+        f"WHEN 'day' THEN to_char({column}, 'YYYY-MM-DD') END"
+    )
+
+
+def timestamp(column: str) -> str:
+    """As the API writes times (REST_FRAMEWORK DATETIME_FORMAT): UTC, microseconds, Z."""
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def money(column: str) -> str:
+    return f"{column}::text"
+
+
+CAPTURE_JSON = f"""json_build_object(
+    'id', cap.id, 'label', cap.label, 'url', coalesce(nullif(cap.url, ''), src.url),
+    'archive_url', cap.archive_url, 'captured_at', {timestamp("cap.captured_at")},
+    'sha256', cap.sha256,
+    'source', json_build_object(
+        'id', src.id, 'api_url', %(source_api)s || src.id || %(slash)s, 'kind', src.kind,
+        'title', src.title, 'outlet', src.outlet, 'authors', to_json(src.authors),
+        'language', src.language, 'published', {partial_date("src.published_on")},
+        'url', src.url, 'relation', src.relation, 'reliability', src.reliability))"""
+
+# One chunk of cases (ids in %(ids)s) with their parts, set-based: each table is read
+# once per chunk and grouped, instead of a subquery per case and per part.
+CASES_JSON_CHUNK = f"""
+WITH cited AS (
+    SELECT ci.id, ci.case_id, ci.capture_id, ci.restriction_id, ci.amount_id, ci.event_id,
+           ci.case_field, ci.locator, ci.quote
+    FROM cases_citation ci WHERE ci.case_id = ANY(%(ids)s)
+), captures AS (  -- each capture's JSON built once per chunk, however often it is cited
+    SELECT cap.id, {CAPTURE_JSON} AS capture
+    FROM sources_sourcecapture cap JOIN sources_source src ON src.id = cap.source_id
+    WHERE cap.id IN (SELECT capture_id FROM cited)
+), cit AS (
+    SELECT cited.*, captures.capture FROM cited JOIN captures ON captures.id = cited.capture_id
+), part_cit AS (
+    SELECT coalesce(restriction_id, amount_id, event_id) AS part_id,
+           CASE WHEN restriction_id IS NOT NULL THEN 'r'
+                WHEN amount_id IS NOT NULL THEN 'm' ELSE 'e' END AS part,
+           json_agg(json_build_object('locator', locator, 'quote', quote, 'capture', capture)
+                    ORDER BY case_id, id) AS list
+    FROM cit WHERE case_field = '' GROUP BY 1, 2
+), own_cit AS (
+    SELECT case_id, json_agg(json_build_object('claim', case_field, 'locator', locator,
+                                               'quote', quote, 'capture', capture)
+                             ORDER BY case_id, id) AS list
+    FROM cit WHERE case_field <> '' GROUP BY case_id
+), rest AS (
+    SELECT r.case_id, json_agg(json_build_object(
+            'kind', r.kind, 'details', r.details, 'started', {partial_date("r.started_on")},
+            'ended', {partial_date("r.ended_on")}, 'citations', coalesce(pc.list, '[]'))
+            ORDER BY r.kind, r.id) AS list
+    FROM cases_restriction r
+    LEFT JOIN part_cit pc ON pc.part = 'r' AND pc.part_id = r.id
+    WHERE r.case_id = ANY(%(ids)s) GROUP BY r.case_id
+), amo AS (
+    SELECT m.case_id, json_agg(json_build_object(
+            'kind', m.kind, 'value', {money("m.value")}, 'currency', m.currency,
+            'as_reported', m.as_reported, 'value_cny', {money("m.value_cny")},
+            'description', m.description, 'citations', coalesce(pc.list, '[]'))
+            ORDER BY m.kind, m.id) AS list
+    FROM cases_amount m
+    LEFT JOIN part_cit pc ON pc.part = 'm' AND pc.part_id = m.id
+    WHERE m.case_id = ANY(%(ids)s) GROUP BY m.case_id
+), eve AS (
+    SELECT e.case_id, json_agg(json_build_object(
+            'occurred', {partial_date("e.occurred_on")}, 'kind', e.kind,
+            'description', e.description, 'citations', coalesce(pc.list, '[]'))
+            ORDER BY e.occurred_on, e.id) AS list
+    FROM cases_event e
+    LEFT JOIN part_cit pc ON pc.part = 'e' AND pc.part_id = e.id
+    WHERE e.case_id = ANY(%(ids)s) GROUP BY e.case_id
+)
+SELECT c.id, c.person_id, json_build_object(
+    'id', c.public_id,
+    'api_url', %(case_api)s || c.public_id || %(slash)s,
+    'page_url', %(case_page)s || c.public_id || %(slash)s,
+    'state', 'published',
+    'list', c.list_name,
+    'authority', CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object(
+        'id', a.id, 'api_url', %(authority_api)s || a.id || %(slash)s, 'name', a.name,
+        'name_original', a.name_original, 'kind', a.kind, 'province', a.province,
+        'city', a.city) END,
+    'docket_number', c.docket_number,
+    'reason_original', c.reason_original,
+    'reason_en', c.reason_en,
+    'offence', c.offence_category,
+    'status', c.status,
+    'listed', {partial_date("c.listed_on")},
+    'discovered', {partial_date("c.discovered_on")},
+    'removed', {partial_date("c.removed_on")},
+    'notified', c.notified,
+    'appeal_available', c.appeal_available,
+    'appeal_attempted', c.appeal_attempted,
+    'summary', c.summary,
+    'narrative', c.narrative,
+    'outcome', c.outcome,
+    'restrictions', coalesce(rest.list, '[]'),
+    'amounts', coalesce(amo.list, '[]'),
+    'events', coalesce(eve.list, '[]'),
+    'citations', coalesce(own_cit.list, '[]'),
+    'published_at', {timestamp("c.published_at")},
+    'updated_at', {timestamp("c.updated_at")},
+    'version', c.public_id || '.' || to_char(c.updated_at AT TIME ZONE 'UTC',
+                                             'YYYYMMDDHH24MISSUS'))::text
+FROM cases_case c
+LEFT JOIN authorities_authority a ON a.id = c.authority_id
+LEFT JOIN rest ON rest.case_id = c.id
+LEFT JOIN amo ON amo.case_id = c.id
+LEFT JOIN eve ON eve.case_id = c.id
+LEFT JOIN own_cit ON own_cit.case_id = c.id
+WHERE c.id = ANY(%(ids)s)
+ORDER BY c.id
+"""
+
+
+def url_prefixes(request) -> dict[str, str]:
+    """Absolute URL prefixes, so SQL can build the same links the serializers do."""
+
+    def prefix(name, **kwargs):
+        path = reverse(name, kwargs=kwargs)
+        return request.build_absolute_uri(path).split(PLACEHOLDER)[0]
+
+    return {
+        "case_api": prefix("api:case-detail", version="v1", key=PLACEHOLDER),
+        "case_page": prefix("case-detail", public_id=PLACEHOLDER),
+        "authority_api": prefix("api:authority-detail", version="v1", key=PLACEHOLDER),
+        "source_api": prefix("api:source-detail", version="v1", key=PLACEHOLDER),
+        "slash": "/",
+    }
+
+
+PERSON_FIELDS = ("id", "privacy", "name_original", "name_romanized", "pseudonym", "occupation")
+
+
+def person_rows(person_ids) -> list[tuple]:
+    return list(Person.objects.filter(id__in=set(person_ids)).values_list(*PERSON_FIELDS))
+
+
+def people_by_id(person_ids, request, rows=None) -> dict[int, dict]:
+    """The persons of a chunk as the API shows them (PersonRefSerializer's fields), built
+    directly: the name still comes from Person.public_name(), the one rule for names.
+    A test checks these records equal the API's. `rows` (person_rows()) may be read
+    beforehand, on another connection."""
+    before, after = api_url(request, "person", PLACEHOLDER).split(PLACEHOLDER)
+    people = {}
+    for values in rows if rows is not None else person_rows(person_ids):
+        # Person.public_name() on the row's values: a model instance costs 10x more
+        person = SimpleNamespace(**dict(zip(PERSON_FIELDS, values, strict=True)))
+        people[person.id] = {
+            "id": person.id,
+            "api_url": f"{before}{person.id}{after}",
+            "name": Person.public_name(person),
+            "privacy": person.privacy,
+            "occupation": person.occupation,
+        }
+    return people
+
+
+def case_records(case_ids: list[int], request) -> list[dict]:
+    """The published representation of these cases, in the order given."""
+    if not case_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(CASES_JSON_CHUNK, {**url_prefixes(request), "ids": list(case_ids)})
+        rows = cursor.fetchall()
+    people = people_by_id((row[1] for row in rows), request)
+    by_id = {}
+    for case_id, person_id, case_json in rows:
+        record = json.loads(case_json)
+        record["person"] = people[person_id]
+        by_id[case_id] = record
+    return [by_id[case_id] for case_id in case_ids if case_id in by_id]

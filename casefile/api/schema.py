@@ -1,0 +1,136 @@
+"""OpenAPI details drf-spectacular cannot infer: the token scheme, and the error
+responses and caching headers every operation shares."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_field
+
+from casefile.api.serializers import PARTIAL_DATE_SCHEMA
+from casefile.cases.filters import PartialDateFilter
+
+# The shared CaseFilter's partial-date parameters, as the schema should describe them.
+extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": False})(PartialDateFilter)
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The body of every 4xx answer.",
+    "required": ["status", "code", "detail", "errors"],
+    "properties": {
+        "status": {"type": "integer", "description": "The HTTP status code."},
+        "code": {
+            "type": "string",
+            "description": "invalid_parameters, unknown_parameters, validation_failed, "
+            "not_authenticated, authentication_failed, permission_denied, not_found, "
+            "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
+            "throttled, precondition_failed, precondition_required, conflict.",
+        },
+        "detail": {"type": "string", "description": "One sentence for a person."},
+        "errors": {
+            "type": "array",
+            "description": "Each offending parameter, header or body field.",
+            "items": {
+                "type": "object",
+                "required": ["in", "name", "code", "message"],
+                "properties": {
+                    "in": {"type": "string", "enum": ["query", "body", "header", "path"]},
+                    "name": {
+                        "type": "string",
+                        "description": "Parameter or header name, or the body field as a "
+                        "dotted path (`restrictions[0].kind`).",
+                    },
+                    "code": {"type": "string", "description": "invalid, required, unknown, …"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+COMMON_ERRORS = {
+    "400": "A query parameter is unknown or malformed (each is named in `errors`).",
+    "401": "The token sent is not valid, or writing needs a token.",
+    "406": "The Accept header asks for a format this endpoint does not produce.",
+    "429": "Rate limit reached; see the Retry-After header.",
+}
+DETAIL_ERRORS = {"404": "No published record with that id."}
+WRITE_ERRORS = {
+    "400": "The body is not valid (each field is named in `errors`), or a query "
+    "parameter is unknown.",
+    "403": "The token is read-only, or its user is not an editor.",
+    "404": "No case with that id.",
+    "409": "The case is not a draft: only drafts are edited through the API.",
+    "412": "The case changed since the version sent in If-Match.",
+    "415": "The body is not JSON.",
+    "428": "If-Match is missing.",
+}
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "Version of this response; send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the data shown last changed.",
+        "schema": {"type": "string"},
+    },
+}
+RATE_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "casefile.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`. Optional for reads (a token gets a higher rate "
+            "limit); writes need a read-write token of an editor.",
+        }
+
+
+def _error(description: str, headers=None) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def add_errors_and_caching(result, generator, request, public):
+    """Postprocessing hook: the shared error shape on every operation, 304 on reads."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            writes = method in ("post", "patch", "put", "delete")
+            errors = {**COMMON_ERRORS, **(WRITE_ERRORS if writes else {})}
+            if not writes and "{key}" in path:
+                errors.update(DETAIL_ERRORS)
+            if "/editor/" in path:
+                errors["403"] = WRITE_ERRORS["403"]
+                errors["401"] = "No token, or the token sent is not valid."
+                if method == "get":
+                    errors["404"] = "No case with that id."
+            for code, description in errors.items():
+                previous = responses.get(code, {}).get("description")
+                responses[code] = _error(
+                    previous if previous and code not in COMMON_ERRORS else description,
+                    RATE_HEADERS if code == "429" else None,
+                )
+            if method == "get" and "/editor/" not in path and not path.endswith("/info/"):
+                for code, response in responses.items():
+                    if code == "200":
+                        response.setdefault("headers", {}).update(CACHE_HEADERS)
+                responses["304"] = {
+                    "description": "Not modified since the ETag or time sent in "
+                    "If-None-Match / If-Modified-Since.",
+                    "headers": CACHE_HEADERS,
+                }
+    return result

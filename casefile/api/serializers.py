@@ -1,0 +1,528 @@
+"""What the API shows and accepts. Every serializer lists its fields.
+
+People appear only under Person.public_name() with their privacy level; their real
+names, aliases, notes and search keys never leave the database through here.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from casefile.authorities.models import Authority, AuthorityKind, Province
+from casefile.cases.vocabularies import (
+    AmountKind,
+    CaseStatus,
+    CitedField,
+    EventKind,
+    ListName,
+    OffenceCategory,
+    PublicationState,
+    RestrictionKind,
+)
+from casefile.core.currencies import CURRENCIES
+from casefile.core.dates import PartialDate
+from casefile.people.models import Person, Privacy
+from casefile.sources.models import Reliability, SourceCapture, SourceKind, SourceRelation
+
+PARTIAL_DATE_SCHEMA = {
+    "type": "string",
+    "nullable": True,
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "description": "A date as precisely as it is known: year (2017), month (2017-03) "
+    "or day (2017-03-05).",
+    "example": "2017-03",
+}
+
+# Feed states: a published case, or a tombstone telling a mirror to delete it.
+TOMBSTONE_STATES = {
+    "retracted": "retracted by the editors",
+    "withdrawn": "no longer public (back in the editors' hands, or its person is now withheld)",
+    "deleted": "deleted outright",
+}
+
+
+PLACEHOLDER = "__KEY__"
+
+
+def api_url(request, name: str, key) -> str:
+    path = reverse(f"api:{name}-detail", kwargs={"version": "v1", "key": key})
+    return request.build_absolute_uri(path) if request else path
+
+
+def page_url(request, obj) -> str:
+    path = obj.get_absolute_url()
+    return request.build_absolute_uri(path) if request else path
+
+
+@extend_schema_field(PARTIAL_DATE_SCHEMA)
+class PartialDateField(serializers.Field):
+    """A partial date (descriptor attribute such as `listed`) as an ISO string."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_representation(self, value):
+        return value.iso if value else None
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            return None
+        if not isinstance(data, str):
+            self.fail("invalid", message="Give a date as a string: YYYY, YYYY-MM or YYYY-MM-DD.")
+        try:
+            return PartialDate.parse(data)
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+
+class LinkedSerializer(serializers.Serializer):
+    """Adds `api_url` for a resource reached by `link_name` and its key."""
+
+    link_name = ""
+    link_key = "pk"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, obj) -> str:
+        # reverse() once per resource kind and response, not once per object
+        prefixes = self.context.setdefault("_api_url_prefixes", {})
+        if self.link_name not in prefixes:
+            prefixes[self.link_name] = api_url(
+                self.context.get("request"), self.link_name, PLACEHOLDER
+            ).split(PLACEHOLDER)
+        before, after = prefixes[self.link_name]
+        return f"{before}{getattr(obj, self.link_key)}{after}"
+
+
+# --- references nested in a case ----------------------------------------------------
+
+
+class PersonRefSerializer(LinkedSerializer):
+    link_name = "person"
+    id = serializers.IntegerField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    name = serializers.CharField(
+        source="public_name",
+        read_only=True,
+        help_text="The name as the person's privacy level allows: the real name of a "
+        "public figure, else initials or a description.",
+    )
+    privacy = serializers.ChoiceField(
+        choices=[Privacy.PUBLIC, Privacy.PSEUDONYMISED],
+        read_only=True,
+        help_text="public: `name` is the real name; pseudonymised: it is not.",
+    )
+    occupation = serializers.CharField(read_only=True)
+
+
+class AuthorityRefSerializer(LinkedSerializer):
+    link_name = "authority"
+    id = serializers.IntegerField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    name = serializers.CharField(read_only=True)
+    name_original = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=AuthorityKind.choices, read_only=True)
+    province = serializers.ChoiceField(choices=[("", "Unknown"), *Province.choices], read_only=True)
+    city = serializers.CharField(read_only=True)
+
+
+class SourceRefSerializer(LinkedSerializer):
+    link_name = "source"
+    id = serializers.IntegerField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=SourceKind.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+    outlet = serializers.CharField(read_only=True)
+    authors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    language = serializers.CharField(read_only=True)
+    published = PartialDateField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Where the source was published.")
+    relation = serializers.ChoiceField(choices=SourceRelation.choices, read_only=True)
+    reliability = serializers.ChoiceField(choices=Reliability.choices, read_only=True)
+
+
+class CaptureSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    url = serializers.CharField(
+        source="effective_url", read_only=True, help_text="The URL that was captured."
+    )
+    archive_url = serializers.CharField(read_only=True)
+    captured_at = serializers.DateTimeField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
+
+
+class CitedCaptureSerializer(CaptureSerializer):
+    source = SourceRefSerializer(read_only=True)
+
+
+class PartCitationSerializer(serializers.Serializer):
+    locator = serializers.CharField(read_only=True)
+    quote = serializers.CharField(read_only=True)
+    capture = CitedCaptureSerializer(read_only=True)
+
+
+class CaseCitationSerializer(PartCitationSerializer):
+    claim = serializers.ChoiceField(
+        source="case_field",
+        choices=CitedField.choices,
+        read_only=True,
+        help_text="The part of the case the citation supports.",
+    )
+
+    class Meta:
+        fields = ["claim", "locator", "quote", "capture"]
+
+
+class RestrictionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RestrictionKind.choices, read_only=True)
+    details = serializers.CharField(read_only=True)
+    started = PartialDateField(read_only=True)
+    ended = PartialDateField(read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
+
+
+class AmountSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AmountKind.choices, read_only=True)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    currency = serializers.ChoiceField(choices=list(CURRENCIES), read_only=True)
+    as_reported = serializers.CharField(read_only=True)
+    value_cny = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The yuan figure, only when a source gives it; never computed.",
+    )
+    description = serializers.CharField(read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
+
+
+class EventSerializer(serializers.Serializer):
+    occurred = PartialDateField(read_only=True)
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    description = serializers.CharField(read_only=True)
+    citations = PartCitationSerializer(many=True, read_only=True, source="cited")
+
+
+class CaseSerializer(LinkedSerializer):
+    """A published case with everything it records, nested."""
+
+    link_name = "case"
+    link_key = "public_id"
+
+    id = serializers.CharField(source="public_id", read_only=True, help_text="Stable case id.")
+    api_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField(help_text="Always `published` here.")
+    person = PersonRefSerializer(read_only=True)
+    list = serializers.ChoiceField(source="list_name", choices=ListName.choices, read_only=True)
+    authority = AuthorityRefSerializer(read_only=True, allow_null=True)
+    docket_number = serializers.CharField(read_only=True)
+    reason_original = serializers.CharField(read_only=True)
+    reason_en = serializers.CharField(read_only=True)
+    offence = serializers.ChoiceField(
+        source="offence_category", choices=OffenceCategory.choices, read_only=True
+    )
+    status = serializers.ChoiceField(choices=CaseStatus.choices, read_only=True)
+    listed = PartialDateField(read_only=True)
+    discovered = PartialDateField(read_only=True)
+    removed = PartialDateField(read_only=True)
+    notified = serializers.BooleanField(read_only=True, allow_null=True)
+    appeal_available = serializers.BooleanField(read_only=True, allow_null=True)
+    appeal_attempted = serializers.BooleanField(read_only=True, allow_null=True)
+    summary = serializers.CharField(read_only=True)
+    narrative = serializers.CharField(read_only=True)
+    outcome = serializers.CharField(read_only=True)
+    restrictions = RestrictionSerializer(many=True, read_only=True, source="restriction_list")
+    amounts = AmountSerializer(many=True, read_only=True, source="amount_list")
+    events = EventSerializer(many=True, read_only=True, source="event_list")
+    citations = CaseCitationSerializer(
+        many=True,
+        read_only=True,
+        source="field_citations",
+        help_text="Citations of the case's own fields; the parts carry theirs.",
+    )
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    version = serializers.CharField(
+        read_only=True, help_text="Changes whenever anything shown here changes (the ETag)."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, case) -> str:
+        return page_url(self.context.get("request"), case)
+
+    @extend_schema_field({"type": "string", "enum": ["published"]})
+    def get_state(self, case) -> str:
+        return "published"
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """A case a mirror must delete: it left the published dataset."""
+
+    id = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=list(TOMBSTONE_STATES), read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, help_text="When it left.")
+
+
+# --- persons, authorities, sources ----------------------------------------------------
+
+
+class PersonSerializer(PersonRefSerializer):
+    page_url = serializers.SerializerMethodField()
+    cases_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, person) -> str:
+        return page_url(self.context.get("request"), person)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_cases_url(self, person) -> str:
+        return cases_url(self.context.get("request"), "person", person.pk)
+
+
+class AuthoritySerializer(AuthorityRefSerializer):
+    page_url = serializers.SerializerMethodField()
+    cases_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, authority) -> str:
+        return page_url(self.context.get("request"), authority)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_cases_url(self, authority) -> str:
+        return cases_url(self.context.get("request"), "authority", authority.pk)
+
+
+class SourceSerializer(SourceRefSerializer):
+    page_url = serializers.SerializerMethodField()
+    captures = CaptureSerializer(many=True, read_only=True)
+    cases_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, source) -> str:
+        return page_url(self.context.get("request"), source)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_cases_url(self, source) -> str:
+        return cases_url(self.context.get("request"), "source", source.pk)
+
+
+def cases_url(request, parameter: str, key) -> str:
+    path = reverse("api:case-list", kwargs={"version": "v1"}) + f"?{parameter}={key}"
+    return request.build_absolute_uri(path) if request else path
+
+
+# --- facets, info -----------------------------------------------------------------------
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.JSONField(
+        help_text="The facet value: a vocabulary key, a year, true/false, or null for unknown."
+    )
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Cases matching the filters.")
+    restriction = FacetValueSerializer(many=True)
+    list = FacetValueSerializer(many=True)
+    offence = FacetValueSerializer(many=True)
+    status = FacetValueSerializer(many=True)
+    year = FacetValueSerializer(many=True, help_text="Year listed; null: unknown.")
+    notified = FacetValueSerializer(many=True)
+    province = FacetValueSerializer(many=True, help_text='Province; "": unknown.')
+
+
+class CountsSerializer(serializers.Serializer):
+    cases = serializers.IntegerField()
+    persons = serializers.IntegerField()
+    authorities = serializers.IntegerField()
+    sources = serializers.IntegerField()
+
+
+class ExportLinksSerializer(serializers.Serializer):
+    ndjson = serializers.URLField()
+    csv = serializers.URLField()
+
+
+class InfoSerializer(serializers.Serializer):
+    last_modified = serializers.DateTimeField(
+        allow_null=True, help_text="When anything in the dataset last changed (or left it)."
+    )
+    feed_watermark = serializers.DateTimeField(
+        help_text="Every change before this time is already visible: pass it as "
+        "`updated_since` on your next poll of the change feed."
+    )
+    counts = CountsSerializer()
+    exports = ExportLinksSerializer()
+    schema = serializers.URLField()
+    documentation = serializers.URLField()
+
+
+# --- editors' writes ----------------------------------------------------------------------
+
+
+class CitationInputSerializer(serializers.Serializer):
+    capture = serializers.PrimaryKeyRelatedField(
+        queryset=SourceCapture.objects.all(), help_text="Id of the source capture cited."
+    )
+    locator = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    quote = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseCitationInputSerializer(CitationInputSerializer):
+    claim = serializers.ChoiceField(choices=CitedField.choices, source="case_field")
+
+
+class RestrictionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RestrictionKind.choices)
+    details = serializers.CharField(required=False, allow_blank=True)
+    started = PartialDateField(required=False, allow_null=True)
+    ended = PartialDateField(required=False, allow_null=True)
+    citations = CitationInputSerializer(many=True, required=False)
+
+
+class AmountInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AmountKind.choices)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    currency = serializers.ChoiceField(choices=list(CURRENCIES))
+    as_reported = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    value_cny = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True
+    )
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    citations = CitationInputSerializer(many=True, required=False)
+
+
+class EventInputSerializer(serializers.Serializer):
+    occurred = PartialDateField()
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    description = serializers.CharField()
+    citations = CitationInputSerializer(many=True, required=False)
+
+
+# API field name -> model attribute, for the case's own fields.
+CASE_INPUT_FIELDS = {
+    "person": "person",
+    "list": "list_name",
+    "authority": "authority",
+    "docket_number": "docket_number",
+    "reason_original": "reason_original",
+    "reason_en": "reason_en",
+    "offence": "offence_category",
+    "status": "status",
+    "listed": "listed",
+    "discovered": "discovered",
+    "removed": "removed",
+    "notified": "notified",
+    "appeal_available": "appeal_available",
+    "appeal_attempted": "appeal_attempted",
+    "summary": "summary",
+    "narrative": "narrative",
+    "outcome": "outcome",
+}
+PART_FIELDS = ("restrictions", "amounts", "events", "citations")
+# Model field -> the API's name for it, for errors the models report.
+MODEL_TO_API_FIELD = {
+    **{model: api for api, model in CASE_INPUT_FIELDS.items()},
+    **{
+        f"{name}_on{suffix}": name
+        for name in ("listed", "discovered", "removed", "started", "ended", "occurred")
+        for suffix in ("", "_precision")
+    },
+    "case_field": "claim",
+}
+
+
+def api_error_path(path: str) -> str:
+    """A model error's dotted path in the API's names: restrictions[0].ended_on ->
+    restrictions[0].ended, offence_category -> offence."""
+    *parents, last = path.split(".")
+    return ".".join([*parents, MODEL_TO_API_FIELD.get(last, last)])
+
+
+class CaseInputSerializer(serializers.Serializer):
+    """A case as an editor writes it. Lists of parts replace the case's parts of that
+    kind (with their citations); a list left out leaves those parts as they are."""
+
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    list = serializers.ChoiceField(choices=ListName.choices, required=False)
+    authority = serializers.PrimaryKeyRelatedField(
+        queryset=Authority.objects.all(), required=False, allow_null=True
+    )
+    docket_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason_original = serializers.CharField(required=False, allow_blank=True)
+    reason_en = serializers.CharField(required=False, allow_blank=True)
+    offence = serializers.ChoiceField(choices=OffenceCategory.choices, required=False)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    listed = PartialDateField(required=False, allow_null=True)
+    discovered = PartialDateField(required=False, allow_null=True)
+    removed = PartialDateField(required=False, allow_null=True)
+    notified = serializers.BooleanField(required=False, allow_null=True)
+    appeal_available = serializers.BooleanField(required=False, allow_null=True)
+    appeal_attempted = serializers.BooleanField(required=False, allow_null=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    narrative = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.CharField(required=False, allow_blank=True)
+    restrictions = RestrictionInputSerializer(many=True, required=False)
+    amounts = AmountInputSerializer(many=True, required=False)
+    events = EventInputSerializer(many=True, required=False)
+    citations = CaseCitationInputSerializer(many=True, required=False)
+
+    def split(self) -> tuple[dict, dict]:
+        """(case fields by model attribute, parts) from validated data."""
+        data = dict(self.validated_data)
+        parts = {key: data.pop(key) for key in PART_FIELDS if key in data}
+        fields = {CASE_INPUT_FIELDS[key]: value for key, value in data.items()}
+        return fields, parts
+
+
+class EditableCaseSerializer(CaseSerializer):
+    """A case as editors see it through the API: any state, with its version."""
+
+    state = serializers.ChoiceField(
+        source="publication_state", choices=PublicationState.choices, read_only=True
+    )
+    person = serializers.IntegerField(source="person_id", read_only=True)
+    authority = serializers.IntegerField(source="authority_id", read_only=True, allow_null=True)
+
+    def get_api_url(self, case) -> str:
+        path = reverse("api:editor-case-detail", kwargs={"version": "v1", "key": case.public_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- the one error shape (documented in the schema for every 4xx) -----------------------
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    location = serializers.ChoiceField(
+        choices=["query", "body", "header", "path"], help_text="Where the problem is."
+    )
+    name = serializers.CharField(
+        help_text="The query parameter, header, or body field as a dotted path "
+        "(`restrictions[0].kind`); empty for the body as a whole."
+    )
+    code = serializers.CharField(help_text="Machine-readable: invalid, required, unknown, …")
+    message = serializers.CharField(help_text="What was wrong, in English.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["in"] = fields.pop("location")  # "in" is a Python keyword
+        return fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    code = serializers.CharField(
+        help_text="invalid_parameters, unknown_parameters, validation_failed, "
+        "not_authenticated, authentication_failed, permission_denied, not_found, "
+        "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
+        "throttled, precondition_failed, precondition_required, conflict."
+    )
+    detail = serializers.CharField(help_text="One sentence for a person.")
+    errors = ErrorItemSerializer(many=True)

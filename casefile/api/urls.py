@@ -1,0 +1,33 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from casefile.api import views
+
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("authorities", views.AuthorityViewSet, basename="authority")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("editor/cases", views.EditorCaseViewSet, basename="editor-case")
+
+app_name = "api"
+
+urlpatterns = [
+    re_path(
+        r"^(?P<version>v1)/",
+        include(
+            [
+                path("", views.ApiRootView.as_view(), name="root"),
+                path("info/", views.InfoView.as_view(), name="info"),
+                path(
+                    "exports/cases.ndjson", views.NdjsonExportView.as_view(), name="export-ndjson"
+                ),
+                path("exports/cases.csv", views.CsvExportView.as_view(), name="export-csv"),
+                path("schema/", SpectacularAPIView.as_view(), name="schema"),
+                *router.urls,
+            ]
+        ),
+    ),
+    re_path(r"^.*$", views.unknown_endpoint),
+]
