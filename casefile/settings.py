@@ -8,6 +8,7 @@ PostgreSQL under .data/ (see casefile/embedded_db).
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 from casefile.env import env_bool, env_int, env_list, env_str
@@ -159,6 +160,9 @@ LOGGING = {
 # (clock_timestamp(), not the transaction's start), so the rows of one case sort in the
 # order they were written. Only writes get a context (who, which page).
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# History rows copy a row's foreign keys without indexing them: every index doubles the
+# cost of writing history. The ones history is read by are declared in track_history().
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # Spreadsheet import: a larger file is refused with a clear message before it is read.

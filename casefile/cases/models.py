@@ -1,6 +1,5 @@
 import secrets
 
-import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -262,7 +261,7 @@ class Case(TimeStampedModel):
         )
 
 
-@track_history()
+@track_history(indexed=("case",))
 class Restriction(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restrictions")
     kind = models.CharField(max_length=30, choices=RestrictionKind.choices)
@@ -304,7 +303,7 @@ class Restriction(TimeStampedModel):
         return self.get_kind_display()
 
 
-@track_history()
+@track_history(indexed=("case",))
 class Amount(TimeStampedModel):
     """A sum of money as a source reports it: never converted."""
 
@@ -360,7 +359,7 @@ class Amount(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.value:,} {self.currency}"
 
 
-@track_history()
+@track_history(indexed=("case",))
 class Event(TimeStampedModel):
     """One dated step of a case's timeline."""
 
@@ -388,7 +387,7 @@ class Event(TimeStampedModel):
         return f"{self.occurred}: {self.get_kind_display()}"
 
 
-@track_history()
+@track_history(indexed=("case",))
 class Citation(TimeStampedModel):
     """A footnote: one capture of a source, supporting one claim of a case.
 
@@ -442,23 +441,28 @@ class Citation(TimeStampedModel):
         ]
         triggers = [
             *touch_case_triggers("citation"),
-            pgtrigger.Trigger(
-                name="citation_claim_same_case",
-                level=pgtrigger.Row,
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func="""
-                    IF (NEW.restriction_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_restriction WHERE id = NEW.restriction_id))
-                       OR (NEW.amount_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_amount WHERE id = NEW.amount_id))
-                       OR (NEW.event_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_event WHERE id = NEW.event_id)) THEN
-                        RAISE EXCEPTION 'a citation must support a claim of its own case'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
+            # One check per statement, joined over all its rows: a bulk insert of
+            # 100,000 citations runs one query, not 100,000 trigger calls.
+            *after_rows_change(
+                "citation_claim_same_case",
+                """
+                IF EXISTS (
+                    SELECT 1 FROM {changed_rows} AS citation
+                    LEFT JOIN cases_restriction AS r ON r.id = citation.restriction_id
+                    LEFT JOIN cases_amount AS a ON a.id = citation.amount_id
+                    LEFT JOIN cases_event AS e ON e.id = citation.event_id
+                    WHERE (citation.restriction_id IS NOT NULL
+                           AND r.case_id IS DISTINCT FROM citation.case_id)
+                       OR (citation.amount_id IS NOT NULL
+                           AND a.case_id IS DISTINCT FROM citation.case_id)
+                       OR (citation.event_id IS NOT NULL
+                           AND e.case_id IS DISTINCT FROM citation.case_id)
+                ) THEN
+                    RAISE EXCEPTION 'a citation must support a claim of its own case'
+                        USING ERRCODE = 'check_violation';
+                END IF;
                 """,
+                events=("ins", "upd"),
             ),
         ]
 

@@ -87,3 +87,27 @@ def sync_role_groups(apps) -> None:
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
         group.permissions.set(permissions)
+
+
+def create_user_with_role(*, username: str, role: str, password: str | None, email: str = ""):
+    """Create a staff account in one role's group. `password=None` makes an account that
+    cannot sign in until an administrator sets a password."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.password_validation import validate_password
+    from django.db import transaction
+
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
+    User = get_user_model()
+    user = User(username=username, email=email, is_staff=True)
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        if password is None:
+            user.set_unusable_password()
+        else:
+            validate_password(password, user)
+            user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -153,13 +153,18 @@ class Person(TimeStampedModel):
         return "Name withheld"
 
     def save(self, *args, **kwargs):
+        self.normalize_names()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
+        super().save(*args, **kwargs)
+
+    def normalize_names(self) -> None:
+        """Trim the names, derive the romanised name and the search keys. save() calls it;
+        bulk writers (the importer) call it themselves, as bulk_create skips save()."""
         self.name_original = self.name_original.strip()
         self.name_romanized = self.name_romanized.strip() or romanize_name(self.name_original)
         self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
         self.name_keys = self.compute_name_keys()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
-        super().save(*args, **kwargs)
 
     def compute_name_keys(self) -> str:
         keys = set()
