@@ -44,6 +44,7 @@ import csv
 import datetime
 import io
 import re
+import secrets
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +60,14 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
-from casefile.cases.models import Amount, Case, Citation, Restriction
+from casefile.cases.models import (
+    PUBLIC_ID_ALPHABET,
+    PUBLIC_ID_LENGTH,
+    Amount,
+    Case,
+    Citation,
+    Restriction,
+)
 from casefile.cases.vocabularies import (
     AmountKind,
     CaseStatus,
@@ -343,14 +351,9 @@ def _max_length(errors, number, column, value, limit):
         )
 
 
-def _this_year() -> int:
-    return datetime.date.today().year
-
-
-def _year(errors, number, column, value) -> PartialDate | None:
+def _year(errors, number, column, value, this_year: int) -> PartialDate | None:
     if not value:
         return None
-    this_year = _this_year()
     if not re.fullmatch(r"\d{4}", value) or not EARLIEST_YEAR <= int(value) <= this_year:
         errors.append(
             RowError(
@@ -361,7 +364,18 @@ def _year(errors, number, column, value) -> PartialDate | None:
     return PartialDate(datetime.date(int(value), 1, 1), DatePrecision.YEAR)
 
 
-def check_row(number: int, raw: dict[str, str], errors: list[RowError]) -> CaseRow | None:
+@lru_cache(maxsize=65536)  # rows citing one article repeat its URL
+def _is_web_address(url: str) -> bool:
+    try:
+        _url_validator(url)
+    except ValidationError:
+        return False
+    return True
+
+
+def check_row(
+    number: int, raw: dict[str, str], errors: list[RowError], *, this_year: int
+) -> CaseRow | None:
     """Type one row, adding every problem to `errors`; None when the row has any."""
     before = len(errors)
     key = raw["case_key"]
@@ -451,9 +465,9 @@ def check_row(number: int, raw: dict[str, str], errors: list[RowError]) -> CaseR
     if currency and not raw["amount"]:
         errors.append(RowError(number, "amount", "a currency is given but no amount."))
 
-    listed = _year(errors, number, "listed_year", raw["listed_year"])
-    discovered = _year(errors, number, "discovered_year", raw["discovered_year"])
-    removed = _year(errors, number, "removed_year", raw["removed_year"])
+    listed = _year(errors, number, "listed_year", raw["listed_year"], this_year)
+    discovered = _year(errors, number, "discovered_year", raw["discovered_year"], this_year)
+    removed = _year(errors, number, "removed_year", raw["removed_year"], this_year)
     if listed and removed and removed.date < listed.date:
         errors.append(RowError(number, "removed_year", "the removal cannot be before the listing."))
 
@@ -484,13 +498,10 @@ def check_row(number: int, raw: dict[str, str], errors: list[RowError]) -> CaseR
                 published = PartialDate.parse(raw["source_date"])
             except ValueError as error:
                 errors.append(RowError(number, "source_date", str(error)))
-        if raw["source_url"]:
-            try:
-                _url_validator(raw["source_url"])
-            except ValidationError:
-                errors.append(
-                    RowError(number, "source_url", f"“{raw['source_url']}” is not a web address.")
-                )
+        if raw["source_url"] and not _is_web_address(raw["source_url"]):
+            errors.append(
+                RowError(number, "source_url", f"“{raw['source_url']}” is not a web address.")
+            )
         authors = tuple(a.strip() for a in raw["source_author"].split(";") if a.strip())
         source = (raw["source_outlet"], raw["source_title"], authors, published, raw["source_url"])
 
@@ -528,6 +539,7 @@ def check_rows(
     rows: list[CaseRow] = []
     first_row_of_key: dict[str, int] = {}
     width = len(header)
+    this_year = datetime.date.today().year
     for number, cells in numbered_rows:
         if not any(cells):
             continue  # blank lines between rows are common in spreadsheets
@@ -542,7 +554,7 @@ def check_rows(
             )
             continue
         raw = dict(zip(header, cells + [""] * (width - len(cells)), strict=False))
-        row = check_row(number, raw, report.errors)
+        row = check_row(number, raw, report.errors, this_year=this_year)
         key = raw["case_key"]
         if key and key in first_row_of_key:
             report.errors.append(
@@ -568,6 +580,13 @@ def _person_names(name: str, romanized: str) -> tuple[str, str]:
     person = Person(name_original=name, name_romanized=romanized)
     person.normalize_names()
     return person.name_romanized, person.name_keys
+
+
+def fast_public_id() -> str:
+    """As Case's new_public_id(): 50 random bits in Crockford's base32, drawn at once
+    rather than character by character (100,000 ids a run)."""
+    bits = secrets.randbits(PUBLIC_ID_LENGTH * 5)
+    return "".join(PUBLIC_ID_ALPHABET[(bits >> (5 * i)) & 31] for i in range(PUBLIC_ID_LENGTH))
 
 
 def _pseudonym(row: CaseRow) -> str:
@@ -810,6 +829,7 @@ class _Writer:
                 {
                     **stamps,
                     **_case_values(row, person_id, authorities.get(self._authority_key(row))),
+                    "public_id": fast_public_id(),
                     "external_key": row.case_key,
                     "publication_state": PublicationState.DRAFT,
                     "restriction_kinds": sorted(row.restrictions),
