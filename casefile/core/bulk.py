@@ -86,12 +86,17 @@ def copy_insert(model: type[models.Model], rows: list[dict]) -> list[int]:
         with cursor.cursor.copy(
             f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
         ) as copy:
+            write_row = copy.write_row
             for new_id, row in zip(ids, rows, strict=True):
-                values = [new_id]
-                for attname, make_default, default in defaults:
-                    if attname in row:
-                        values.append(row[attname])
-                    else:
-                        values.append(make_default() if make_default else default)
-                copy.write_row(values)
+                write_row(
+                    [
+                        new_id,
+                        *[
+                            row[attname]
+                            if attname in row
+                            else (make_default() if make_default else default)
+                            for attname, make_default, default in defaults
+                        ],
+                    ]
+                )
     return ids
