@@ -232,12 +232,7 @@ class Case(TimeStampedModel):
             ("restore_case", "Can restore an earlier version of a case"),
             ("import_cases", "Can import cases from a spreadsheet"),
         ]
-        triggers = [
-            touch_updated_at_on_any_update(
-                "case_touch_updated_at",
-                generated=("search_vector", "text_grams", "listed_year"),
-            )
-        ]
+        triggers = touch_updated_at_on_any_update("case_touch_updated_at", "cases_case")
 
     def __str__(self):
         return f"{self.public_id}: {self.person} ({self.get_list_name_display()})"

@@ -62,31 +62,29 @@ def after_rows_really_change(name: str, sql: str) -> list[pgtrigger.Trigger]:
     ]
 
 
-class ChangedKeepingTimestamp(pgtrigger.Condition):
-    """A row-trigger condition: some column changed, but the statement did not set
-    `updated_at` itself (as `save()` does through auto_now and the touch triggers do).
+def touch_updated_at_on_any_update(name: str, table: str) -> list[pgtrigger.Trigger]:
+    """Bump `updated_at` of rows an UPDATE changed without setting it, e.g. a queryset
+    `update()` or raw SQL: the row's version (its ETag) must change with it.
 
-    `exclude` must name the generated columns: a BEFORE trigger may not read them.
+    One statement-level trigger (save() and the touch triggers set updated_at
+    themselves, so for them it finds nothing to do). A row-level trigger would open a
+    subtransaction per row (pgtrigger's ignore check does), which makes bulk updates
+    slow down with every row.
     """
-
-    def __init__(self, *, exclude: tuple[str, ...] = ()):
-        self.changed = pgtrigger.AnyChange(exclude=[*exclude, "updated_at"])
-
-    def resolve(self, model) -> str:
-        return (
-            f"(({self.changed.resolve(model)}) "
-            'AND OLD."updated_at" IS NOT DISTINCT FROM NEW."updated_at")'
-        )
-
-
-def touch_updated_at_on_any_update(name: str, *, generated: tuple[str, ...]) -> pgtrigger.Trigger:
-    """Bump `updated_at` on an UPDATE that changed a value without setting it, e.g. a
-    queryset `update()` or raw SQL: the row's version (its ETag) must change with it."""
-    return pgtrigger.Trigger(
-        name=name,
-        level=pgtrigger.Row,
-        when=pgtrigger.Before,
-        operation=pgtrigger.Update,
-        condition=ChangedKeepingTimestamp(exclude=generated),
-        func="NEW.updated_at = clock_timestamp(); RETURN NEW;",
+    # Statement triggers fire even for statements that touch no row, so the UPDATE runs
+    # only when there is something to bump (else it would fire this trigger forever).
+    return after_rows_really_change(
+        name,
+        f"""
+        DECLARE
+            stale bigint[] := ARRAY(
+                SELECT changed.id FROM {{changed_rows}} AS changed
+                JOIN old_rows ON old_rows.id = changed.id
+                WHERE changed.updated_at IS NOT DISTINCT FROM old_rows.updated_at);
+        BEGIN
+            IF cardinality(stale) > 0 THEN
+                UPDATE {table} SET updated_at = clock_timestamp() WHERE id = ANY(stale);
+            END IF;
+        END;
+        """,
     )

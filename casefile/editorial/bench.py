@@ -18,7 +18,7 @@ OUTLETS = ["The Globe and Mail", "Caixin", "Xinhua", "Sixth Tone", "Reuters", "C
 CURRENCIES = ["CNY", "CNY", "CNY", "CAD", "USD"]
 
 
-def generate_rows(count: int, *, seed: int = 2018):
+def generate_rows(count: int, *, seed: int = 2018, outcome: str = ""):
     rng = random.Random(seed)
     provinces = list(Province)
     restriction_keys = RestrictionKind.values
@@ -53,7 +53,7 @@ def generate_rows(count: int, *, seed: int = 2018):
             "discovered_year": listed + rng.randint(0, 1) if rng.random() < 0.5 else "",
             "removed_year": removed,
             "restrictions": ";".join(rng.sample(restriction_keys, k=rng.randint(1, 3))),
-            "outcome": "",
+            "outcome": outcome,
             "source_outlet": OUTLETS[source % len(OUTLETS)],
             "source_title": f"Report {source} on the blacklist",
             "source_author": "",
@@ -63,9 +63,9 @@ def generate_rows(count: int, *, seed: int = 2018):
         }
 
 
-def generate_csv(count: int, *, seed: int = 2018) -> bytes:
+def generate_csv(count: int, *, seed: int = 2018, outcome: str = "") -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(generate_rows(count, seed=seed))
+    writer.writerows(generate_rows(count, seed=seed, outcome=outcome))
     return buffer.getvalue().encode("utf-8")
