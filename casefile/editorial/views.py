@@ -8,7 +8,7 @@ The public change log of a case is at the end: it is the one page for everybody.
 import datetime
 from functools import wraps
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -53,6 +53,11 @@ def staff_required(permission: str | None = None):
     return decorator
 
 
+def _render(request, template: str, context: dict, status: int = 200):
+    """Render an editorial page inside the admin's frame (header, user links, sidebar)."""
+    return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+
+
 def _admin_url(case: Case) -> str:
     return reverse("admin:cases_case_change", args=[case.pk])
 
@@ -77,7 +82,7 @@ def dashboard(request):
         "recent_changes": cases.order_by("-updated_at")[:20],
         "title": "Editors’ dashboard",
     }
-    return render(request, "editorial/dashboard.html", context)
+    return _render(request, "editorial/dashboard.html", context)
 
 
 # Each workflow step: its service, its form, and who may open its page.
@@ -136,7 +141,7 @@ def workflow_step(request, public_id, step):
         "missing": services.missing_citations(case) if step == "publish" else [],
         "admin_url": _admin_url(case),
     }
-    return render(request, "editorial/workflow_step.html", context)
+    return _render(request, "editorial/workflow_step.html", context)
 
 
 @staff_required("cases.view_case_history")
@@ -150,7 +155,7 @@ def history(request, public_id):
         "title": f"History of case {case.public_id}",
         "admin_url": _admin_url(case),
     }
-    return render(request, "editorial/history.html", context)
+    return _render(request, "editorial/history.html", context)
 
 
 @require_POST
@@ -207,7 +212,7 @@ def merge_people(request):
         "form": form,
         "title": "Merge two person records",
     }
-    return render(request, "editorial/merge_people.html", context)
+    return _render(request, "editorial/merge_people.html", context)
 
 
 @staff_required("cases.import_cases")
@@ -234,7 +239,7 @@ def import_cases(request):
         "title": "Import cases from a spreadsheet",
     }
     status = 400 if file_error or (report and not report.ok) else 200
-    return render(request, "editorial/import.html", context, status=status)
+    return _render(request, "editorial/import.html", context, status=status)
 
 
 @staff_required("cases.import_cases")
