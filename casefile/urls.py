@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("casefile.people.urls")),
     path("", include("casefile.authorities.urls")),
     path("", include("casefile.sources.urls")),
+    path("", include("casefile.editorial.public_urls")),
+    path("editorial/", include("casefile.editorial.urls")),
     path("admin/", admin.site.urls),
     path(
         "api/docs/",

@@ -31,3 +31,52 @@ def _empty_cache(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         cache.clear()
+
+
+# --- Named users of the editorial side ---------------------------------------------------
+
+
+@pytest.fixture
+def role_groups(db):
+    """The role groups of the data migration; re-made here because transactional tests
+    (the browser tests) flush the database after themselves."""
+    from django.apps import apps
+
+    from casefile.editorial.roles import sync_role_groups
+
+    sync_role_groups(apps)
+
+
+@pytest.fixture
+def make_user(role_groups):
+    from casefile.editorial.roles import create_user_with_role
+
+    def make(role: str, username: str | None = None, password: str = "pw"):
+        user = create_user_with_role(username=username or role, role=role, password=None)
+        user.set_password(password)  # test passwords skip the validators
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer")
+
+
+@pytest.fixture
+def as_editor(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def as_reviewer(client, reviewer):
+    client.force_login(reviewer)
+    return client

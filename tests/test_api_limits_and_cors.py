@@ -1,9 +1,12 @@
-"""Rate limits shared through the database cache; CORS for reads only."""
+"""Rate limits counted in the shared database; CORS for reads only."""
+
+import datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.utils import timezone
 
+from casefile.api.models import RateWindow
 from tests.api_support import auth, token
 
 pytestmark = pytest.mark.django_db
@@ -45,17 +48,23 @@ def test_each_token_has_its_own_higher_limit(client, tight_limits):
     assert client.get("/api/v1/cases/", headers=second).status_code == 200
 
 
-def test_counters_live_in_the_shared_database_cache_not_in_a_process(client, tight_limits):
+def test_counters_live_in_the_shared_database_not_in_a_process(client, tight_limits):
     client.get("/api/v1/cases/")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT cache_key FROM casefile_cache WHERE cache_key LIKE %s",
-            ["%throttle:anonymous:127.0.0.1:%"],
-        )
-        (key,) = cursor.fetchone()
-    # Another server process counts in the same row: whatever it wrote is honoured here.
-    cache.set(key.split(":", 2)[2], 3, 60)
+    window = RateWindow.objects.get(key__startswith="anonymous:127.0.0.1:")
+    assert window.count == 1
+    # Another server process counts in the same row: whatever it counted is honoured here.
+    RateWindow.objects.filter(pk=window.pk).update(count=3)
     assert client.get("/api/v1/cases/").status_code == 429
+    window.refresh_from_db()
+    assert window.count == 4
+
+
+def test_a_new_window_starts_a_new_count(client, tight_limits):
+    from casefile.api.throttling import count_request
+
+    ends = timezone.now() + datetime.timedelta(seconds=60)
+    assert [count_request("anonymous:test:1", ends) for _ in range(3)] == [1, 2, 3]
+    assert count_request("anonymous:test:2", ends) == 1
 
 
 def test_cors_allows_any_origin_to_read(client):

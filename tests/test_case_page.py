@@ -93,10 +93,24 @@ def test_a_pseudonymised_person_is_shown_by_pseudonym_only(client):
     assert "王五" not in html and "Wang Wu" not in html
 
 
-@pytest.mark.parametrize("state", ["draft", "in_review", "retracted"])
+@pytest.mark.parametrize("state", ["draft", "in_review"])
 def test_unpublished_cases_have_no_page(client, state):
     case = make_case(publication_state=state)
     assert client.get(case.get_absolute_url()).status_code == 404
+
+
+def test_a_retracted_case_is_gone_and_shows_nothing_but_its_retraction(client):
+    case = make_case(
+        person=make_person(name_original="刘虎"),
+        publication_state="retracted",
+        summary="A summary that must no longer be shown.",
+        retraction_note="The source was found to be unreliable.",
+    )
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 410
+    assert "The source was found to be unreliable." in response.text
+    for hidden in ("A summary that must no longer be shown.", "刘虎", "Liu Hu"):
+        assert hidden not in response.text
 
 
 def test_cases_of_withheld_people_have_no_page(client):

@@ -186,7 +186,7 @@ def test_query_count_does_not_grow_with_the_results(client):
         make_restriction(make_case(authority=make_authority()), kind="air_travel")
     many = [queries("/cases/"), queries("/cases/?q=wang&restriction=air_travel")]
     assert few == many
-    assert max(many) <= 7
+    assert max(many) <= 9  # two of them the shared cache's read and write of the facet counts
 
 
 def test_facet_counts_are_cached_until_the_data_change(client, liu_hu):

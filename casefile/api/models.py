@@ -66,3 +66,20 @@ class CaseDeletion(models.Model):
 
     def __str__(self):
         return f"{self.public_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class RateWindow(models.Model):
+    """Requests of one client in one fixed rate-limit window.
+
+    Counted by one atomic INSERT … ON CONFLICT per request (casefile.api.throttling),
+    so every server process shares the count and concurrent requests cannot slip
+    past the limit. The table is UNLOGGED (migration 0004): counters need not
+    survive a crash.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    ends_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.key}: {self.count} until {self.ends_at:%H:%M:%S}"

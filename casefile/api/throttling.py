@@ -1,16 +1,40 @@
-"""Rate limits shared by every server process: counters live in the default cache
-(PostgreSQL's table, or Redis with REDIS_URL), never in one process's memory.
+"""Rate limits shared by every server process: fixed windows counted in PostgreSQL.
 
-Fixed windows: one counter per client and window, so each request costs one cache
-read and one write. Concurrent requests may race past the limit by a few; that is
-the price of not locking.
+Each request costs one statement, an atomic INSERT … ON CONFLICT that returns the
+window's new count, so concurrent requests in several processes are counted exactly.
+Windows that have ended are deleted now and then.
 """
 
+import random
 import time
+from datetime import UTC, datetime
 
-from django.core.cache import cache
+from django.db import connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from casefile.api.models import RateWindow
+
+# About one request in this many also deletes the windows that have ended.
+SWEEP_ONE_REQUEST_IN = 500
+
+COUNT_SQL = f"""
+INSERT INTO {RateWindow._meta.db_table} (key, ends_at, count) VALUES (%s, %s, 1)
+ON CONFLICT (key) DO UPDATE SET count = {RateWindow._meta.db_table}.count + 1
+RETURNING count
+"""
+
+
+def count_request(key: str, ends_at: datetime) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_SQL, [key, ends_at])
+        (count,) = cursor.fetchone()
+        if random.randrange(SWEEP_ONE_REQUEST_IN) == 0:
+            cursor.execute(
+                f"DELETE FROM {RateWindow._meta.db_table} WHERE ends_at < %s",
+                [datetime.now(tz=UTC)],
+            )
+    return count
 
 
 class WindowThrottle(BaseThrottle):
@@ -32,11 +56,10 @@ class WindowThrottle(BaseThrottle):
         limit, seconds = self.rate()
         now = time.time()
         window = int(now // seconds)
-        self.retry_after = max(1, int((window + 1) * seconds - now + 0.999))
-        key = f"throttle:{self.scope}:{client}:{window}"
-        count = (cache.get(key) or 0) + 1
-        cache.set(key, count, seconds + 1)
-        return count <= limit
+        window_end = (window + 1) * seconds
+        self.retry_after = max(1, int(window_end - now + 0.999))
+        key = f"{self.scope}:{client}:{window}"
+        return count_request(key, datetime.fromtimestamp(window_end, tz=UTC)) <= limit
 
     def wait(self):
         return self.retry_after

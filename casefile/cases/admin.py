@@ -1,10 +1,30 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
-from casefile.cases.services import add_citation
+from casefile.cases.services import StaleVersion, add_citation, can_edit_case, lock_case
+from casefile.cases.vocabularies import PublicationState
 from casefile.sources.models import SourceCapture
+
+
+class CaseEditPermissionMixin:
+    """Parts of a case are editable exactly when their case is (see can_edit_case)."""
+
+    def _case_editable(self, request, obj) -> bool:
+        return obj is None or can_edit_case(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._case_editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._case_editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._case_editable(request, obj) and super().has_delete_permission(request, obj)
 
 
 class CitedPartForm(forms.ModelForm):
@@ -37,7 +57,7 @@ class CitedPartForm(forms.ModelForm):
         return cleaned
 
 
-class CitedPartInline(admin.StackedInline):
+class CitedPartInline(CaseEditPermissionMixin, admin.StackedInline):
     form = CitedPartForm
     extra = 0
     cite_fields = ("cite_capture", "cite_locator", "cite_quote")
@@ -83,7 +103,7 @@ class EventInline(CitedPartInline):
     ]
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(CaseEditPermissionMixin, admin.StackedInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["capture"]
@@ -98,8 +118,61 @@ class CitationInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
+    """(url, label) of the workflow pages this user may open for this case now."""
+    state = case.publication_state
+    steps = []
+    if state == PublicationState.DRAFT and user.has_perm("cases.change_case"):
+        steps.append(("editorial:submit", "Submit for review"))
+    if state == PublicationState.IN_REVIEW and user.has_perm("cases.publish_case"):
+        steps += [("editorial:publish", "Publish"), ("editorial:send-back", "Send back to draft")]
+    if state == PublicationState.PUBLISHED and user.has_perm("cases.publish_case"):
+        steps.append(("editorial:retract", "Retract"))
+    if user.has_perm("cases.view_case_history"):
+        steps.append(("editorial:history", "Full history"))
+    links = [(reverse(name, args=[case.public_id]), label) for name, label in steps]
+    if state == PublicationState.PUBLISHED:
+        links.append((case.get_absolute_url(), "Public page"))
+    return links
+
+
+class CaseAdminForm(forms.ModelForm):
+    """The case form, with the version of the case it was loaded from.
+
+    On save the case row is locked and its version compared with the one the form
+    carries: if someone saved the case meanwhile, nothing is written and the editor is
+    shown what changed. The form then carries the current version, so saving again is
+    a deliberate choice made after seeing the other changes.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stale: StaleVersion | None = None
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                # The admin's change view runs in one transaction: the lock holds until
+                # the case and all its parts are saved.
+                lock_case(case_id=self.instance.pk, expected_version=cleaned.get("version"))
+            except StaleVersion as stale:
+                self.stale = stale
+                self.data = self.data.copy()
+                self.data[self.add_prefix("version")] = stale.current_version
+                raise ValidationError(str(stale), code="stale") from None
+        return cleaned
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
+    change_form_template = "admin/cases/case/change_form.html"
+    change_list_template = "admin/cases/case/change_list.html"
     list_display = [
         "public_id",
         "person",
@@ -130,9 +203,13 @@ class CaseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person", "authority"]
     readonly_fields = [
         "public_id",
+        "external_key",
         "restriction_kinds",
+        "publication_state",
+        "review_comment",
         "published_at",
         "retracted_at",
+        "retraction_note",
         "created_at",
         "updated_at",
     ]
@@ -149,13 +226,82 @@ class CaseAdmin(admin.ModelAdmin):
         ]}),
         ("Due process", {"fields": [("notified", "appeal_available", "appeal_attempted")]}),
         ("Account", {"fields": ["summary", "narrative", "outcome"]}),
+        ("Internal", {"fields": ["notes", "external_key"]}),
         ("Publication", {"fields": [
             "publication_state",
+            "review_comment",
             "retraction_note",
             ("published_at", "retracted_at"),
             ("created_at", "updated_at"),
+            "version",
         ]}),
     ]  # fmt: skip
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            # A new case has no version yet; a read-only view posts nothing.
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "version"]})
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not can_edit_case(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        from casefile.editorial import views as editorial_views
+
+        admin_view = self.admin_site.admin_view
+        return [
+            path("import/", admin_view(editorial_views.import_cases), name="cases_case_import"),
+            path(
+                "import/template.<str:file_format>",
+                admin_view(editorial_views.import_template),
+                name="cases_case_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        steps = workflow_steps(request.user, case) if case else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "workflow_steps": steps}
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.warn_about_duplicates(request, form.instance)
+
+    def warn_about_duplicates(self, request, case):
+        duplicates = Case.objects.possible_duplicates(
+            docket_number=case.docket_number,
+            person_id=case.person_id,
+            authority_id=case.authority_id,
+            exclude_pk=case.pk,
+        ).select_related("person")[:10]
+        for other in duplicates:
+            reason = (
+                "the same docket number"
+                if other.docket_number.strip().upper() == case.docket_number.strip().upper()
+                and case.docket_number.strip()
+                else "the same person and listing authority"
+            )
+            self.message_user(
+                request,
+                format_html(
+                    'Possible duplicate: case <a href="{}">{}</a> has {}. '
+                    "Check whether this is the same case.",
+                    reverse("admin:cases_case_change", args=[other.pk]),
+                    other.public_id,
+                    reason,
+                ),
+                messages.WARNING,
+            )
 
     @admin.display(description="listed", ordering="listed_on")
     def listed_display(self, case):

@@ -1,7 +1,6 @@
 import secrets
 import unicodedata
 
-import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -32,6 +31,7 @@ from casefile.core.dates import (
     precision_field,
 )
 from casefile.core.expressions import CjkGrams
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.triggers import after_rows_change
 from casefile.people.models import Person, Privacy
@@ -56,6 +56,12 @@ def touch_case_triggers(table: str) -> list:
     )
 
 
+# Columns computed from other columns: not worth keeping in history, not readable by a
+# BEFORE trigger.
+CASE_DERIVED_FIELDS = ("search_vector", "text_grams", "listed_year", "restriction_kinds")
+
+
+@track_history(exclude=CASE_DERIVED_FIELDS)
 class Case(TimeStampedModel):
     public_id = models.CharField(
         "public id",
@@ -125,6 +131,27 @@ class Case(TimeStampedModel):
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     retraction_note = models.TextField(
         blank=True, help_text="Shown on the case's URL once the case is retracted."
+    )
+    external_key = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The spreadsheet importer's stable key (the case_key column): "
+        "re-importing a row with the same key updates this case.",
+    )
+    # db_default: bulk loaders that COPY rows (generate_cases, the importer) may leave
+    # the editors' own fields out.
+    notes = models.TextField(
+        blank=True, default="", db_default="", help_text="For editors only; never published."
+    )
+    review_comment = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The reviewer's comment when the case was last sent back to draft; for "
+        "editors only. Earlier comments are kept in the case's history.",
     )
 
     restriction_kinds = ArrayField(
@@ -231,6 +258,12 @@ class Case(TimeStampedModel):
             models.Index(fields=["person"], name="case_person"),
             models.Index(fields=["authority"], name="case_authority"),
         ]
+        permissions = [
+            ("publish_case", "Can publish cases, send them back to draft and retract them"),
+            ("view_case_history", "Can see the full history of a case"),
+            ("restore_case", "Can restore an earlier version of a case"),
+            ("import_cases", "Can import cases from a spreadsheet"),
+        ]
 
     def __str__(self):
         return f"{self.public_id}: {self.person} ({self.get_list_name_display()})"
@@ -242,6 +275,12 @@ class Case(TimeStampedModel):
         # Dockets are typed with full-width brackets as often as half-width ones.
         self.docket_number = "".join(unicodedata.normalize("NFKC", self.docket_number).split())
         super().save(*args, **kwargs)
+        # The database stamps updated_at with its own clock on every write (trigger
+        # casefile_case_updated_now, migration cases/0006): read it back, so that
+        # `version` is the stored row's.
+        self.updated_at = (
+            type(self).objects.filter(pk=self.pk).values_list("updated_at", flat=True).get()
+        )
 
     @property
     def version(self) -> str:
@@ -259,6 +298,7 @@ class Case(TimeStampedModel):
         )
 
 
+@track_history(indexed=("case",))
 class Restriction(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restrictions")
     kind = models.CharField(max_length=30, choices=RestrictionKind.choices)
@@ -300,6 +340,7 @@ class Restriction(TimeStampedModel):
         return self.get_kind_display()
 
 
+@track_history(indexed=("case",))
 class Amount(TimeStampedModel):
     """A sum of money as a source reports it: never converted."""
 
@@ -355,6 +396,7 @@ class Amount(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.value:,} {self.currency}"
 
 
+@track_history(indexed=("case",))
 class Event(TimeStampedModel):
     """One dated step of a case's timeline."""
 
@@ -382,6 +424,7 @@ class Event(TimeStampedModel):
         return f"{self.occurred}: {self.get_kind_display()}"
 
 
+@track_history(indexed=("case",))
 class Citation(TimeStampedModel):
     """A footnote: one capture of a source, supporting one claim of a case.
 
@@ -435,23 +478,30 @@ class Citation(TimeStampedModel):
         ]
         triggers = [
             *touch_case_triggers("citation"),
-            pgtrigger.Trigger(
-                name="citation_claim_same_case",
-                level=pgtrigger.Row,
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func="""
-                    IF (NEW.restriction_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_restriction WHERE id = NEW.restriction_id))
-                       OR (NEW.amount_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_amount WHERE id = NEW.amount_id))
-                       OR (NEW.event_id IS NOT NULL AND NEW.case_id IS DISTINCT FROM
-                            (SELECT case_id FROM cases_event WHERE id = NEW.event_id)) THEN
-                        RAISE EXCEPTION 'a citation must support a claim of its own case'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
+            # One check per statement over all its rows: a bulk insert of 100,000
+            # citations runs one query, not 100,000 trigger calls. Each row looks its
+            # claim up by primary key (a join could be planned as a nested loop over the
+            # statistics-less transition table: quadratic).
+            *after_rows_change(
+                "citation_claim_same_case",
+                """
+                IF EXISTS (
+                    SELECT 1 FROM {changed_rows} AS citation
+                    WHERE (citation.restriction_id IS NOT NULL AND citation.case_id
+                           IS DISTINCT FROM (SELECT r.case_id FROM cases_restriction AS r
+                                             WHERE r.id = citation.restriction_id))
+                       OR (citation.amount_id IS NOT NULL AND citation.case_id
+                           IS DISTINCT FROM (SELECT a.case_id FROM cases_amount AS a
+                                             WHERE a.id = citation.amount_id))
+                       OR (citation.event_id IS NOT NULL AND citation.case_id
+                           IS DISTINCT FROM (SELECT e.case_id FROM cases_event AS e
+                                             WHERE e.id = citation.event_id))
+                ) THEN
+                    RAISE EXCEPTION 'a citation must support a claim of its own case'
+                        USING ERRCODE = 'check_violation';
+                END IF;
                 """,
+                events=("ins", "upd"),
             ),
         ]
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 
 from casefile.cases.search import SearchText
 from casefile.cases.vocabularies import PublicationState
@@ -121,6 +122,28 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(
             ~Q(publication_state=PublicationState.PUBLISHED) | Q(person_id__in=withheld)
         )
+
+    def retracted(self):
+        """Retracted cases whose URL answers 410 Gone with the retraction note. A withheld
+        person's retracted case stays unknown (404): even its retraction says too much."""
+        return self.filter(publication_state=PublicationState.RETRACTED).exclude(
+            person__privacy=Privacy.WITHHELD
+        )
+
+    def possible_duplicates(self, *, docket_number: str, person_id, authority_id, exclude_pk=None):
+        """Cases that may be the same case: the same docket number (ignoring letter case),
+        or the same person listed by the same authority. Editors are
+        warned, not stopped: two listings can share both."""
+        same = models.Q()
+        if docket_number.strip():
+            same |= models.Q(docket_upper=docket_number.strip().upper())
+        if person_id and authority_id:
+            same |= models.Q(person_id=person_id, authority_id=authority_id)
+        if not same:
+            return self.none()
+        # Upper() matches the case_docket_upper index.
+        candidates = self.alias(docket_upper=Upper("docket_number")).filter(same)
+        return candidates.exclude(pk=exclude_pk) if exclude_pk else candidates
 
     def for_display(self):
         """Rows for lists and pages: related names loaded, search columns left behind."""

@@ -1,10 +1,21 @@
-"""Writes that span several rows. Admin, API, importer and commands all call these."""
+"""Writes that span several rows. Admin, API, importer and commands all call these.
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+Every function is keyword-only and runs in a transaction: it either does all of its
+work or none of it.
+"""
+
+import datetime
+from collections.abc import Mapping
+
+import pghistory
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.vocabularies import PublicationState
+from casefile.people.models import Person
 from casefile.sources.models import SourceCapture
 
 CLAIM_FIELDS = {Restriction: "restriction", Amount: "amount", Event: "event"}
@@ -147,3 +158,329 @@ def _collect(errors: dict, path: str, write) -> bool:
             errors.setdefault(path, []).extend(error.messages)
         return True
     return False
+
+
+# --- Concurrency: no lost updates -------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken; the message is written for the person who asked."""
+
+
+class StaleVersion(WorkflowError):
+    """The case changed after the caller loaded it: nothing was written.
+
+    `expected_version` is what the caller sent (a form's hidden field, an API client's
+    If-Match), `current_version` the case's version now (the ETag to send back), and
+    `changes` what was recorded in between, oldest first (casefile.cases.history
+    ChangeGroup objects: who, when, and each field before and after).
+    """
+
+    def __init__(self, *, case: Case, expected_version: str, changes: list):
+        self.case = case
+        self.expected_version = expected_version
+        self.current_version = case.version
+        self.changes = changes
+        super().__init__(
+            f"Case {case.public_id} was changed by someone else after you opened it. "
+            "Nothing you sent was saved."
+        )
+
+
+@transaction.atomic
+def lock_case(*, case_id: int, expected_version: str | None = None) -> Case:
+    """Lock the case row (SELECT … FOR UPDATE) until the caller's transaction ends, and
+    check that it is still the version the caller loaded.
+
+    Every write to a case or its parts goes through this first, so two saves of the
+    same case run one after the other and the second sees the first's version. Call
+    it inside the transaction that then writes. `expected_version=None` skips the
+    check (a write that did not start from a loaded version, e.g. the importer).
+    """
+    case = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise StaleVersion(
+            case=case,
+            expected_version=expected_version,
+            changes=changes_since(case, expected_version),
+        )
+    return case
+
+
+# Fields the workflow steps own: no edit form, API call or import sets them directly.
+WORKFLOW_FIELDS = {
+    "publication_state",
+    "published_at",
+    "retracted_at",
+    "retraction_note",
+    "review_comment",
+}
+NOT_EDITABLE_FIELDS = WORKFLOW_FIELDS | {
+    "id",
+    "public_id",
+    "external_key",
+    "created_at",
+    "updated_at",
+    "restriction_kinds",
+    "listed_year",
+    "search_vector",
+    "text_grams",
+}
+
+
+def can_edit_case(user, case: Case | None) -> bool:
+    """Editors edit drafts and cases in review; published cases are corrected by
+    reviewers only (an edit there is live at once); a retracted case is kept as it was."""
+    if case is None or case.pk is None:
+        return user.has_perm("cases.add_case")
+    if not user.has_perm("cases.change_case"):
+        return False
+    if case.publication_state in (PublicationState.DRAFT, PublicationState.IN_REVIEW):
+        return True
+    if case.publication_state == PublicationState.PUBLISHED:
+        return user.has_perm("cases.publish_case")
+    return False
+
+
+@transaction.atomic
+def update_case(
+    *, case_id: int, expected_version: str | None, by, values: Mapping[str, object]
+) -> Case:
+    """Change fields of a case, refusing if it changed since `expected_version`.
+
+    Raises StaleVersion (the API answers 412), PermissionDenied, or ValidationError
+    with messages keyed by field. Returns the case as saved, with its new version.
+    """
+    case = lock_case(case_id=case_id, expected_version=expected_version)
+    if not can_edit_case(by, case):
+        raise PermissionDenied(
+            f"You cannot edit case {case.public_id} while it is {case.get_publication_state_display().lower()}."
+        )
+    known = {f.name for f in Case._meta.concrete_fields} - NOT_EDITABLE_FIELDS
+    unknown = set(values) - known
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be edited."))
+    for name, value in values.items():
+        setattr(case, name, value)
+    case.full_clean()
+    case.save()
+    case.refresh_from_db()
+    return case
+
+
+# --- The publication workflow -----------------------------------------------------------
+# draft → in_review → published → retracted, and in_review → draft when a reviewer sends
+# the case back. Each step checks who may take it, locks the case, checks its version
+# when the caller loaded one, and names itself in the history context.
+
+
+class PublicationBlocked(WorkflowError):
+    """Publishing needs citations that are missing; `missing` lists every one."""
+
+    def __init__(self, *, case: Case, missing: list[str]):
+        self.case = case
+        self.missing = missing
+        super().__init__(
+            "This case cannot be published until every claim below has a citation: "
+            + "; ".join(missing)
+        )
+
+
+def missing_citations(case: Case) -> list[str]:
+    """Every citation publishing still needs, as sentences an editor can act on.
+
+    A case needs at least one citation of a claim of its own (the listing, the reason,
+    the summary…: a `case_field` citation), and every restriction and every amount
+    needs at least one citation of its own. Events are encouraged, not required.
+    """
+    missing = []
+    if not case.citations.exclude(case_field="").exists():
+        missing.append(
+            "the case itself: cite a source for at least one claim of the case "
+            "(the listing, the stated reason, the summary…)"
+        )
+    for restriction in case.restrictions.filter(citations__isnull=True).order_by("id"):
+        missing.append(f"restriction “{restriction}” (#{restriction.pk})")
+    for amount in case.amounts.filter(citations__isnull=True).order_by("id"):
+        missing.append(f"amount “{amount}” (#{amount.pk})")
+    return missing
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_state(case: Case, allowed: set[str], step: str) -> None:
+    if case.publication_state not in allowed:
+        wanted = " or ".join(
+            str(PublicationState(state).label).lower() for state in sorted(allowed)
+        )
+        raise WorkflowError(
+            f"Only a case that is {wanted} can be {step}; case {case.public_id} is "
+            f"{case.get_publication_state_display().lower()}."
+        )
+
+
+def _user_id(user):
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def submit_for_review(*, case: Case, by, expected_version: str | None = None) -> Case:
+    """An editor hands a draft to the reviewers."""
+    _require(by.has_perm("cases.change_case"), "You cannot submit cases for review.")
+    with pghistory.context(action="submit_for_review", user=_user_id(by)):
+        case = lock_case(case_id=case.pk, expected_version=expected_version)
+        _require_state(case, {PublicationState.DRAFT}, "submitted for review")
+        case.publication_state = PublicationState.IN_REVIEW
+        case.save()
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def send_back(*, case: Case, by, comment: str, expected_version: str | None = None) -> Case:
+    """A reviewer returns a case in review to draft, saying what to fix."""
+    _require(by.has_perm("cases.publish_case"), "Only reviewers can send a case back.")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "Say what the editor should change."})
+    with pghistory.context(action="send_back", user=_user_id(by)):
+        case = lock_case(case_id=case.pk, expected_version=expected_version)
+        _require_state(case, {PublicationState.IN_REVIEW}, "sent back")
+        case.publication_state = PublicationState.DRAFT
+        case.review_comment = comment
+        case.save()
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
+    """A reviewer publishes a case in review, if every claim that needs a source has one.
+
+    Publishing a case that is already published changes nothing (so loaders may call
+    it on every run). Raises PublicationBlocked listing every missing citation.
+    """
+    _require(by.has_perm("cases.publish_case"), "Only reviewers can publish cases.")
+    with pghistory.context(action="publish", user=_user_id(by)):
+        case = lock_case(case_id=case.pk, expected_version=expected_version)
+        if case.publication_state == PublicationState.PUBLISHED:
+            return case
+        _require_state(case, {PublicationState.IN_REVIEW}, "published")
+        missing = missing_citations(case)
+        if missing:
+            raise PublicationBlocked(case=case, missing=missing)
+        case.publication_state = PublicationState.PUBLISHED
+        case.published_at = case.published_at or timezone.now()  # the first publication
+        case.review_comment = ""
+        case.save()
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def retract(*, case: Case, by, note: str, expected_version: str | None = None) -> Case:
+    """A reviewer withdraws a published case. Its data are kept; its public URL then
+    answers 410 Gone with the note and the date."""
+    _require(by.has_perm("cases.publish_case"), "Only reviewers can retract cases.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Give the reason for the retraction; it is shown publicly."})
+    with pghistory.context(action="retract", user=_user_id(by)):
+        case = lock_case(case_id=case.pk, expected_version=expected_version)
+        _require_state(case, {PublicationState.PUBLISHED}, "retracted")
+        case.publication_state = PublicationState.RETRACTED
+        case.retracted_at = timezone.now()
+        case.retraction_note = note
+        case.save()
+    case.refresh_from_db()
+    return case
+
+
+# --- Restoring an earlier version ---------------------------------------------------------
+
+# A restore brings back what the case said, not where it stood in the workflow: the
+# workflow's own columns and the identifiers stay as they are now.
+NOT_RESTORED_FIELDS = NOT_EDITABLE_FIELDS
+
+
+@transaction.atomic
+def restore_case_version(
+    *, case: Case, as_of: datetime.datetime, by, expected_version: str | None = None
+) -> tuple[Case, list[str]]:
+    """Put the case and its parts back as they were at `as_of` (a time from its history).
+
+    The case's fields, its restrictions, amounts, events and citations return to their
+    state at that time: parts added since are deleted, parts deleted since come back
+    with their old ids, changed parts get their old values. The restore is itself a
+    change, recorded in history like any other. Returns the case and a list of notes on
+    what could not be brought back (e.g. a citation whose source capture is gone).
+    """
+    _require(by.has_perm("cases.restore_case"), "Only reviewers can restore earlier versions.")
+    notes: list[str] = []
+    with pghistory.context(action="restore", user=_user_id(by), restored_as_of=as_of.isoformat()):
+        case = lock_case(case_id=case.pk, expected_version=expected_version)
+        _require(can_edit_case(by, case), f"Case {case.public_id} cannot be edited now.")
+
+        snapshot = _state_at(Case, as_of, pgh_obj_id=case.pk).get(case.pk)
+        if snapshot is None:
+            raise WorkflowError("The case has no recorded version at that time.")
+        fields_by_column = {f.attname: f for f in Case._meta.concrete_fields}
+        for column, value in snapshot.items():
+            if fields_by_column[column].name not in NOT_RESTORED_FIELDS:
+                setattr(case, column, value)
+        if not Person.objects.filter(pk=case.person_id).exists():
+            notes.append(
+                "The person of that version no longer exists (merged?); kept the current person."
+            )
+            case.person_id = Case.objects.values_list("person_id", flat=True).get(pk=case.pk)
+        case.full_clean()
+        case.save()
+
+        wanted = {
+            kind: _state_at(model, as_of, case_id=case.pk) for kind, model in PART_MODELS.items()
+        }
+        # Delete what did not exist then: citations first, they point at the other parts.
+        for kind in reversed(PART_MODELS):
+            PART_MODELS[kind].objects.filter(case=case).exclude(pk__in=wanted[kind]).delete()
+        for kind, model in PART_MODELS.items():
+            for pk, values in wanted[kind].items():
+                if (
+                    kind == "citation"
+                    and not SourceCapture.objects.filter(pk=values["capture_id"]).exists()
+                ):
+                    notes.append(f"Citation #{pk} was not restored: its source capture is gone.")
+                    continue
+                values = {k: v for k, v in values.items() if k not in ("created_at", "updated_at")}
+                current = model.objects.filter(pk=pk).first()
+                if current is None:
+                    model.objects.create(**values)
+                elif any(getattr(current, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(current, k, v)
+                    current.save()
+    case.refresh_from_db()
+    return case, notes
+
+
+def _state_at(model, as_of: datetime.datetime, **filters) -> dict[int, dict]:
+    """The rows of `model` matching `filters` as they stood at `as_of`, by id, from the
+    last history snapshot of each row up to then (rows deleted by then are left out)."""
+    event_model = model.pgh_event_models["insert"]
+    events = (
+        event_model.objects.filter(pgh_created_at__lte=as_of, **filters)
+        .order_by("pgh_obj_id", "-pgh_created_at", "-pgh_id")
+        .distinct("pgh_obj_id")
+    )
+    columns = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if any(ef.attname == f.attname for ef in event_model._meta.concrete_fields)
+    ]
+    state = {}
+    for event in events:
+        if event.pgh_label != "delete":
+            state[event.pgh_obj_id] = {name: getattr(event, name) for name in columns}
+    return state

@@ -79,7 +79,13 @@ def case_csv(request):
 
 
 def case_detail(request, public_id):
-    case = get_object_or_404(CasePage.queryset(), public_id=public_id.upper())
+    public_id = public_id.upper()
+    case = CasePage.queryset().filter(public_id=public_id).first()
+    if case is None:
+        retracted = Case.objects.retracted().filter(public_id=public_id).first()
+        if retracted is not None:  # gone for good: 410 with the note and the date
+            return render(request, "cases/case_retracted.html", {"case": retracted}, status=410)
+        raise Http404("No published case has this id.")
     citation = CaseCitation.of(case)
     return render(
         request,

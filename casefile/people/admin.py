@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from casefile.people.models import Person
 
@@ -14,3 +16,15 @@ class PersonAdmin(admin.ModelAdmin):
         ("Privacy", {"fields": ["privacy", "pseudonym"]}),
         ("Internal", {"fields": ["notes", "name_keys", "created_at", "updated_at"]}),
     ]
+    actions = ["merge_selected_people"]
+
+    @admin.action(description="Merge the two selected people…", permissions=["merge"])
+    def merge_selected_people(self, request, queryset):
+        ids = sorted(queryset.values_list("pk", flat=True))
+        if len(ids) != 2:
+            self.message_user(request, "Select exactly two people to merge.", messages.ERROR)
+            return None
+        return redirect(reverse("editorial:merge-people") + f"?ids={ids[0]},{ids[1]}")
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("people.merge_person")

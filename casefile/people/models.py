@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.expressions import CjkGramsWithArray
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.text import cjk_runs, has_cjk, latin_key
 from casefile.core.triggers import after_rows_really_change
@@ -46,6 +47,7 @@ def name_variants(name: str) -> set[str]:
     return keys
 
 
+@track_history(exclude=("name_keys", "name_grams"))
 class Person(TimeStampedModel):
     name_original = models.CharField(
         "name in original script",
@@ -141,6 +143,7 @@ class Person(TimeStampedModel):
                 condition=Q(privacy=Privacy.PUBLIC),
             ),
         ]
+        permissions = [("merge_person", "Can merge two person records into one")]
         # A person's name or privacy is part of each of their cases as published:
         # touching the cases puts them in the change feed (a withheld person's cases
         # become tombstones there) and changes their ETags.
@@ -168,13 +171,18 @@ class Person(TimeStampedModel):
         return "Name withheld"
 
     def save(self, *args, **kwargs):
+        self.normalize_names()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
+        super().save(*args, **kwargs)
+
+    def normalize_names(self) -> None:
+        """Trim the names, derive the romanised name and the search keys. save() calls it;
+        bulk writers (the importer) call it themselves, as bulk_create skips save()."""
         self.name_original = self.name_original.strip()
         self.name_romanized = self.name_romanized.strip() or romanize_name(self.name_original)
         self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
         self.name_keys = self.compute_name_keys()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
-        super().save(*args, **kwargs)
 
     def compute_name_keys(self) -> str:
         """Every name form, space-separated: Latin keys ("liuhu", "huliu") and the

@@ -5,6 +5,8 @@ read as surname + given name; surnames whose characters have another reading
 in ordinary words (曾 zeng/ceng, 单 shan/dan…) use their surname reading.
 """
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 from casefile.core.text import cjk_runs, has_cjk
@@ -43,6 +45,7 @@ def _surname_length(name: str) -> int:
     return 2 if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else 1
 
 
+@lru_cache(maxsize=65536)  # pinyin is slow; a name is romanised for its row and its keys
 def romanize_name(name: str) -> str:
     """The pinyin form of a Chinese personal name, or "" when it has no Chinese characters."""
     if not has_cjk(name):

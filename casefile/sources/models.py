@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
 from casefile.core.dates import PartialDateDescriptor, partial_date_constraints, precision_field
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.triggers import after_rows_really_change
 
@@ -46,6 +47,7 @@ class Reliability(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+@track_history()
 class Source(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     title = models.CharField(max_length=500)
@@ -113,6 +115,7 @@ class Source(TimeStampedModel):
         return reverse("source-detail", args=[self.pk])
 
 
+@track_history()
 class SourceCapture(TimeStampedModel):
     """One captured version of a source: what a citation actually points at.
 

@@ -1,0 +1,73 @@
+from django import forms
+from django.conf import settings
+
+from casefile.people.models import Person
+
+
+class StepForm(forms.Form):
+    """A workflow step, confirmed with the version of the case the user looked at."""
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def service_arguments(self) -> dict:
+        return {"expected_version": self.cleaned_data["version"]}
+
+
+class SendBackForm(StepForm):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the editor should change. Editors see it on the case; it is never published.",
+    )
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "comment": self.cleaned_data["comment"]}
+
+
+class RetractForm(StepForm):
+    note = forms.CharField(
+        label="Retraction note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown publicly at the case's address, with the date of the retraction.",
+    )
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "note": self.cleaned_data["note"]}
+
+
+class MergePeopleForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Keep this record",
+        help_text="The other record's cases move to it, and its names become aliases.",
+    )
+
+    def __init__(self, *args, people: list[Person], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in people}
+        self.fields["keep"].choices = [(p.pk, f"#{p.pk} {p}") for p in people]
+
+    def keep_and_merge(self) -> tuple[Person, Person]:
+        keep = self.people[self.cleaned_data["keep"]]
+        merge = next(p for pk, p in self.people.items() if pk != keep.pk)
+        return keep, merge
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A .csv (UTF-8) or .xlsx file with exactly the template's columns."
+    )
+    dry_run = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Dry run: check the file and report what would change, without saving",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                f"{settings.IMPORT_MAX_BYTES / 1_048_576:.0f} MB. Split it into smaller files."
+            )
+        return upload

@@ -1,0 +1,113 @@
+"""The three roles of the editorial side, as auth groups with permissions.
+
+- editor: enters people, sources and cases, edits drafts, submits them for review,
+  imports spreadsheets (imported cases land as drafts);
+- reviewer: everything an editor does, plus publish, send back with a comment,
+  retract with a reason, see a case's full history, restore an earlier version,
+  merge two person records, and edit published cases (corrections);
+- administrator: every permission, including managing user accounts.
+
+Groups are created by a data migration (editorial 0001) that calls
+`sync_role_groups`; a later change to the lists below comes with a migration that
+calls it again.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import models
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+def _crud(app_label: str, model: str, actions: str) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for action in actions.split()]
+
+
+EDITOR_PERMISSIONS = [
+    *_crud("cases", "case", "view add change"),
+    *_crud("cases", "restriction", "view add change delete"),
+    *_crud("cases", "amount", "view add change delete"),
+    *_crud("cases", "event", "view add change delete"),
+    *_crud("cases", "citation", "view add change delete"),
+    *_crud("people", "person", "view add change"),
+    *_crud("authorities", "authority", "view add change"),
+    *_crud("sources", "source", "view add change"),
+    *_crud("sources", "sourcecapture", "view add change"),
+    "cases.import_cases",
+]
+
+REVIEWER_PERMISSIONS = [
+    *EDITOR_PERMISSIONS,
+    "cases.publish_case",
+    "cases.view_case_history",
+    "cases.restore_case",
+    "people.merge_person",
+]
+
+# Administrators get every permission that exists when the groups are synced.
+ALL_PERMISSIONS = "__all__"
+
+ROLE_PERMISSIONS: dict[str, list[str] | str] = {
+    Role.EDITOR: EDITOR_PERMISSIONS,
+    Role.REVIEWER: REVIEWER_PERMISSIONS,
+    Role.ADMINISTRATOR: ALL_PERMISSIONS,
+}
+
+
+def sync_role_groups(apps) -> None:
+    """Create or update the role groups so each holds exactly its permissions.
+
+    `apps` is a migration's app registry or django.apps.apps. Permissions are normally
+    created after the last migration; they are created here first so a fresh
+    database gets complete groups.
+    """
+    for app_config in apps.get_app_configs():
+        # Migration app configs have no models module; create_permissions skips those.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if wanted == ALL_PERMISSIONS:
+            permissions = list(Permission.objects.all())
+        else:
+            permissions = []
+            for dotted in wanted:
+                app_label, codename = dotted.split(".")
+                permissions.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+        group.permissions.set(permissions)
+
+
+def create_user_with_role(*, username: str, role: str, password: str | None, email: str = ""):
+    """Create a staff account in one role's group. `password=None` makes an account that
+    cannot sign in until an administrator sets a password."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.password_validation import validate_password
+    from django.db import transaction
+
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
+    User = get_user_model()
+    user = User(username=username, email=email, is_staff=True)
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        if password is None:
+            user.set_unusable_password()
+        else:
+            validate_password(password, user)
+            user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -1,0 +1,275 @@
+"""The editors' pages: dashboard, workflow steps, history, restore, merge, import.
+
+Views are thin: a form, a service call, a message and a redirect. Every page needs a
+signed-in staff member; each checks its own permission (casefile.editorial.roles).
+The public change log of a case is at the end: it is the one page for everybody.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from casefile.cases import services
+from casefile.cases.history import case_history, public_change_log
+from casefile.cases.models import Case
+from casefile.cases.vocabularies import PublicationState
+from casefile.editorial import forms
+from casefile.editorial.import_template import template_csv, template_xlsx
+from casefile.editorial.importer import (
+    COLUMN_HELP,
+    COLUMNS,
+    ImportFileError,
+)
+from casefile.editorial.importer import (
+    import_cases as run_import,
+)
+from casefile.people.models import Person
+from casefile.people.services import merge_people as merge_people_service
+
+
+def staff_required(permission: str | None = None):
+    """Anonymous visitors go to the sign-in page; signed-in users without the
+    permission get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_authenticated and request.user.is_staff):
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            if permission and not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    """Render an editorial page inside the admin's frame (header, user links, sidebar)."""
+    return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+
+
+def _admin_url(case: Case) -> str:
+    return reverse("admin:cases_case_change", args=[case.pk])
+
+
+@staff_required("cases.view_case")
+def dashboard(request):
+    change_table = Case.pgh_event_models["insert"]
+    mine = change_table.objects.filter(pgh_context__metadata__user=request.user.pk).values(
+        "pgh_obj_id"
+    )
+    cases = Case.objects.select_related("person")
+    context = {
+        "my_drafts": cases.filter(
+            Q(pk__in=mine), publication_state=PublicationState.DRAFT
+        ).order_by("-updated_at")[:50],
+        "review_queue": cases.filter(publication_state=PublicationState.IN_REVIEW).order_by(
+            "updated_at"
+        )[:50],
+        "recently_published": cases.filter(publication_state=PublicationState.PUBLISHED)
+        .exclude(published_at=None)
+        .order_by("-published_at")[:20],
+        "recent_changes": cases.order_by("-updated_at")[:20],
+        "title": "Editors’ dashboard",
+    }
+    return _render(request, "editorial/dashboard.html", context)
+
+
+# Each workflow step: its service, its form, and who may open its page.
+STEPS = {
+    "submit": (
+        services.submit_for_review,
+        forms.StepForm,
+        "cases.change_case",
+        "Submit for review",
+    ),
+    "publish": (services.publish, forms.StepForm, "cases.publish_case", "Publish"),
+    "send_back": (
+        services.send_back,
+        forms.SendBackForm,
+        "cases.publish_case",
+        "Send back to draft",
+    ),
+    "retract": (services.retract, forms.RetractForm, "cases.publish_case", "Retract"),
+}
+
+
+@staff_required()
+def workflow_step(request, public_id, step):
+    service, form_class, permission, title = STEPS[step]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    case = get_object_or_404(Case.objects.select_related("person"), public_id=public_id)
+    stale = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                service(case=case, by=request.user, **form.service_arguments())
+            except services.StaleVersion as error:
+                stale = error
+                case = error.case
+                form = form_class(initial={**form.cleaned_data, "version": error.current_version})
+            except services.PublicationBlocked as error:
+                form.add_error(None, str(error))
+            except services.WorkflowError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Case {case.public_id}: {title.lower()} — done.")
+                return redirect(_admin_url(case))
+    else:
+        form = form_class(initial={"version": case.version})
+    context = {
+        "case": case,
+        "form": form,
+        "step": step,
+        "title": f"{title}: case {case.public_id}",
+        "button": title,
+        "stale": stale,
+        "missing": services.missing_citations(case) if step == "publish" else [],
+        "admin_url": _admin_url(case),
+    }
+    return _render(request, "editorial/workflow_step.html", context)
+
+
+@staff_required("cases.view_case_history")
+def history(request, public_id):
+    case = get_object_or_404(Case.objects.select_related("person"), public_id=public_id)
+    context = {
+        "case": case,
+        "groups": case_history(case),
+        "restore_allowed": request.user.has_perm("cases.restore_case")
+        and services.can_edit_case(request.user, case),
+        "title": f"History of case {case.public_id}",
+        "admin_url": _admin_url(case),
+    }
+    return _render(request, "editorial/history.html", context)
+
+
+@require_POST
+@staff_required("cases.restore_case")
+def restore(request, public_id):
+    case = get_object_or_404(Case, public_id=public_id)
+    try:
+        as_of = datetime.datetime.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        messages.error(request, "Choose a version to restore from the history.")
+        return redirect("editorial:history", public_id)
+    try:
+        case, notes = services.restore_case_version(
+            case=case, as_of=as_of, by=request.user, expected_version=request.POST.get("version")
+        )
+    except services.StaleVersion:
+        messages.error(
+            request,
+            "The case changed while you were reading its history; nothing was restored. "
+            "Here is its history now.",
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Case {case.public_id} restored as it was at {as_of:%Y-%m-%d %H:%M:%S} UTC."
+        )
+        for note in notes:
+            messages.warning(request, note)
+    return redirect("editorial:history", public_id)
+
+
+@staff_required("people.merge_person")
+def merge_people(request):
+    ids = request.POST.getlist("people") or request.GET.get("ids", "").split(",")
+    people = list(Person.objects.filter(pk__in=[i for i in ids if i.isdigit()]).order_by("pk"))
+    if len(people) != 2:
+        messages.error(request, "Select exactly two person records to merge.")
+        return redirect("admin:people_person_changelist")
+    form = forms.MergePeopleForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        keep, merge = form.keep_and_merge()
+        try:
+            kept = merge_people_service(keep=keep, merge=merge, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Merged person #{merge.pk} into #{kept.pk}; their cases moved with them."
+            )
+            return redirect("admin:people_person_change", kept.pk)
+    context = {
+        "people": [(person, person.cases.select_related("authority")) for person in people],
+        "form": form,
+        "title": "Merge two person records",
+    }
+    return _render(request, "editorial/merge_people.html", context)
+
+
+@staff_required("cases.import_cases")
+def import_cases(request):
+    report = None
+    file_error = None
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = run_import(
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                by=request.user,
+            )
+        except ImportFileError as error:
+            file_error = str(error)
+    context = {
+        "form": form,
+        "report": report,
+        "file_error": file_error,
+        "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
+        "title": "Import cases from a spreadsheet",
+    }
+    status = 400 if file_error or (report and not report.ok) else 200
+    return _render(request, "editorial/import.html", context, status=status)
+
+
+@staff_required("cases.import_cases")
+def import_template(request, file_format):
+    if file_format == "csv":
+        content, content_type = template_csv(), "text/csv; charset=utf-8"
+    elif file_format == "xlsx":
+        content = template_xlsx()
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("The template comes as .csv or .xlsx.")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="casefile-import-template.{file_format}"'
+    )
+    return response
+
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+def case_changes(request, public_id):
+    """The public change log of a published case: dates and what changed, no names."""
+    public_id = public_id.upper()
+    case = Case.objects.published().filter(public_id=public_id).first()
+    if case is None:
+        retracted = Case.objects.retracted().filter(public_id=public_id).first()
+        if retracted is not None:
+            return render(request, "cases/case_retracted.html", {"case": retracted}, status=410)
+        raise Http404("No published case has this id.")
+    return render(
+        request, "editorial/case_changes.html", {"case": case, "log": public_change_log(case)}
+    )
