@@ -65,3 +65,12 @@ def test_if_empty_loads_only_into_an_empty_archive(capsys):
     call_command("load_demo", "--if-empty")
     assert Case.objects.count() == 5
     assert "already has cases" in capsys.readouterr().out
+
+
+def test_demo_cases_are_published_complete_so_their_change_log_starts_clean():
+    load_demo()
+    from casefile.cases.history import public_change_log
+
+    for case in Case.objects.all():
+        entries = public_change_log(case)
+        assert [item for entry in entries for item in entry.items] == ["First published"]

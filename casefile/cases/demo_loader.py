@@ -6,12 +6,14 @@ second run changes nothing (not even timestamps).
 
 from decimal import Decimal
 
+import pghistory
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from casefile.cases import demo
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.services import PublicationBlocked, missing_citations
 from casefile.cases.vocabularies import PublicationState
 from casefile.core.dates import PartialDate
 from casefile.people.models import Person
@@ -84,14 +86,11 @@ def load_demo() -> dict:
             person = _upsert(Person, {"pk": existing.person_id}, spec["person"], counts)
         else:
             person = _upsert(Person, {"pk": None}, spec["person"], counts)
+        # A new case is written as a draft with all its parts and citations, and only
+        # then published, like an editor's: its public change log starts complete.
         case = _upsert(
-            Case,
-            {"public_id": spec["public_id"]},
-            {**spec["fields"], "person": person, "publication_state": PublicationState.PUBLISHED},
-            counts,
+            Case, {"public_id": spec["public_id"]}, {**spec["fields"], "person": person}, counts
         )
-        if case.published_at is None:
-            Case.objects.filter(pk=case.pk).update(published_at=timezone.now())
 
         for field in spec["case_fields"]:
             _cite(case, main_capture, counts, case_field=field)
@@ -107,7 +106,22 @@ def load_demo() -> dict:
                 natural_key = _natural_key(part_model, _typed(part_spec))
                 part = _upsert(part_model, {"case": case, **natural_key}, part_spec, counts)
                 _cite(case, capture, counts, claim=part, quote=quote)
+        _publish(case)
     return counts
+
+
+def _publish(case: Case) -> None:
+    """Publish a demo case the first time, under the same citation rule as a reviewer."""
+    case.refresh_from_db()
+    if case.publication_state == PublicationState.PUBLISHED:
+        return
+    missing = missing_citations(case)
+    if missing:
+        raise PublicationBlocked(case=case, missing=missing)
+    with pghistory.context(action="load_demo"):
+        case.publication_state = PublicationState.PUBLISHED
+        case.published_at = timezone.now()
+        case.save()
 
 
 def _natural_key(part_model, values: dict) -> dict:

@@ -254,9 +254,6 @@ class Case(TimeStampedModel):
             GinIndex(fields=["text_grams"], name="case_text_grams"),
             # Docket-number search, case- and width-insensitive.
             models.Index(models.functions.Upper("docket_number"), name="case_docket_upper"),
-            # Cases of a person, of an authority (joins and detail pages).
-            models.Index(fields=["person"], name="case_person"),
-            models.Index(fields=["authority"], name="case_authority"),
         ]
         permissions = [
             ("publish_case", "Can publish cases, send them back to draft and retract them"),
