@@ -198,3 +198,16 @@ def test_facet_counts_are_cached_until_the_data_change(client, liu_hu):
         response = client.get("/cases/")
     assert len(after_change) > len(warm)
     assert "2 cases" in response.text
+
+
+def test_work_on_drafts_leaves_the_public_counts_cached(client, liu_hu):
+    client.get("/cases/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/cases/")
+    draft = make_case(publication_state="draft", offence_category="theft")
+    make_restriction(draft, kind="luxury_hotels")
+    type(draft).objects.filter(pk=draft.pk).update(summary="Edited draft.")
+    with CaptureQueriesContext(connection) as after_draft_work:
+        response = client.get("/cases/")
+    assert len(after_draft_work) == len(warm)
+    assert "1 case" in response.text and "Luxury hotels" not in response.text

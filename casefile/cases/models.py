@@ -255,6 +255,20 @@ class Case(TimeStampedModel):
             # Docket-number search, case- and width-insensitive.
             models.Index(models.functions.Upper("docket_number"), name="case_docket_upper"),
         ]
+        # Public search counts are cached under PublicDataVersion: any statement that
+        # writes a case that is (or was) published moves it. Parts, people, authorities
+        # and sources touch their cases, so their changes move it too; drafts never do.
+        triggers = after_rows_change(
+            "public_data_changed",
+            """
+            IF EXISTS (SELECT 1 FROM {changed_rows} AS changed
+                       WHERE changed.publication_state = 'published') THEN
+                INSERT INTO cases_publicdataversion (id, changed_at)
+                VALUES (1, clock_timestamp())
+                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;
+            END IF;
+            """,
+        )
         permissions = [
             ("publish_case", "Can publish cases, send them back to draft and retract them"),
             ("view_case_history", "Can see the full history of a case"),
@@ -520,3 +534,30 @@ class Citation(TimeStampedModel):
         if self.event_id:
             return f"Event: {self.event}"
         return self.get_case_field_display()
+
+
+class PublicDataVersion(models.Model):
+    """When anything public last changed: one row, moved by a trigger on cases.
+
+    Cached public counts (facets, totals) are keyed by it, so they stay valid while
+    editors work on drafts and are recomputed once a published case changes, is
+    retracted, is deleted or loses its person to "withheld". Written with the database
+    clock inside the writing transaction, so it becomes visible with the change itself.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="public_data_version_one_row")
+        ]
+
+    def __str__(self):
+        return f"public data changed at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
+
+    @classmethod
+    def current(cls) -> str:
+        """The version as a string ("" before any case was published)."""
+        changed_at = cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+        return changed_at.isoformat() if changed_at else ""

@@ -33,29 +33,13 @@ ORDERINGS = {
 # time limit only bounds what the version cannot see (see data_version()).
 FACET_CACHE_SECONDS = 600
 
-# Changes whenever anything a public count depends on changes: every write to a case,
-# its parts, its person (privacy!) or a cited source moves a case's updated_at (triggers),
-# retraction and publication included; authorities carry the province. Deletions are
-# seen through the table's deletion counters (this transaction's, and others' once
-# PostgreSQL has flushed its statistics, within about a second).
-DATA_VERSION_SQL = """
-SELECT (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'draft'),
-       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'in_review'),
-       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'published'),
-       (SELECT max(updated_at) FROM cases_case WHERE publication_state = 'retracted'),
-       (SELECT max(updated_at) FROM authorities_authority),
-       pg_stat_get_tuples_deleted('cases_case'::regclass),
-       pg_stat_get_xact_tuples_deleted('cases_case'::regclass)
-"""
-
 
 def data_version() -> str:
-    """A key that changes whenever public search results or counts may have changed.
+    """A key that changes whenever public search results or counts may have changed
+    (one primary-key read; see PublicDataVersion)."""
+    from casefile.cases.models import PublicDataVersion
 
-    One query of index probes (the case_state_updated index serves each max)."""
-    with connection.cursor() as cursor:
-        cursor.execute(DATA_VERSION_SQL)
-        return "|".join(str(value) for value in cursor.fetchone())
+    return PublicDataVersion.current()
 
 
 def cached_by_data_version(name: str, parts: str, compute):
