@@ -3,10 +3,12 @@
 import datetime
 import json
 
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from casefile.api.models import ApiToken
+from casefile.editorial.roles import sync_role_groups
 from tests.factories import (
     make_amount,
     make_authority,
@@ -109,11 +111,16 @@ def private_cases():
 
 
 def token(*, groups=(), can_write=True, superuser=False, username=None):
+    """A token of a new user in the given role groups (editor, reviewer, administrator:
+    their permissions decide what the token may write)."""
     user = User.objects.create_user(
         username or f"user{User.objects.count() + 1}", password="x", is_superuser=superuser
     )
+    if groups and not Group.objects.filter(name__in=groups, permissions__isnull=False).exists():
+        # Transactional tests flush the groups the data migration made: make them again.
+        sync_role_groups(apps)
     for name in groups:
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
+        user.groups.add(Group.objects.get(name=name))
     _, key = ApiToken.objects.issue(user=user, name="test", can_write=can_write)
     return key
 

@@ -106,8 +106,14 @@ def test_schema_documents_every_parameter_error_shape_and_auth(client):
     }
     assert document["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
     patch = document["paths"]["/api/v1/editor/cases/{key}/"]["patch"]
-    assert {"403", "409", "412", "428"} <= set(patch["responses"])
+    assert {"403", "412", "428"} <= set(patch["responses"])
+    assert "409" not in patch["responses"]  # the editorial rule refuses with 403
+    assert patch["responses"]["412"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/StaleVersionError"
+    }
     assert any(p["name"] == "If-Match" for p in patch["parameters"])
+    create = document["paths"]["/api/v1/editor/cases/"]["post"]
+    assert not {"404", "409", "412", "428"} & set(create["responses"])
 
 
 @pytest.mark.django_db

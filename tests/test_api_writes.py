@@ -1,5 +1,8 @@
 """Editors' writes: drafts with their parts through the services' validation,
-optimistic locking with If-Match, and every write refused to anyone else."""
+optimistic locking with If-Match, and every write refused to anyone else.
+
+Which case a user may change in which state is the editorial rule the admin applies
+too; tests/test_api_writes_rules.py holds the two interfaces side by side."""
 
 import pytest
 
@@ -99,25 +102,98 @@ def test_updates_need_the_current_version(client, editor):
         client, "patch", url, {"summary": "Second edit."}, headers={**editor, "If-Match": etag}
     )
     assert stale.status_code == 412
-    assert stale.json()["code"] == "precondition_failed"
+    error = stale.json()
+    assert error["code"] == "precondition_failed"
+    assert error["errors"] == [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "code": "stale",
+            "message": f"The case is now at {first['ETag']}.",
+        }
+    ]
+    assert error["current_etag"] == first["ETag"]
+    # What changed since the client's version: who, and which fields and parts.
+    (group,) = error["changes"]
+    assert group["user"] == "user1" and group["action"] == ""
+    changed = {(item["kind"], item["operation"]): item["fields"] for item in group["items"]}
+    assert changed[("case", "update")] == ["summary"]
+    assert "value" in changed[("amount", "delete")]
     assert Case.objects.get().summary == "First edit."
 
     current = client.get(url, headers=editor)
     assert current["ETag"] == first["ETag"]
 
 
-def test_published_cases_are_not_edited_through_the_api(client, editor):
-    case = make_case()
+def patch(client, headers, case, data, etag=None):
     case.refresh_from_db()  # the database stamps the version
-    response = send_json(
+    return send_json(
         client,
         "patch",
         f"{EDITOR}{case.public_id}/",
-        {"summary": "x"},
-        headers={**editor, "If-Match": f'"{case.version}"'},
+        data,
+        headers={**headers, "If-Match": etag or f'"{case.version}"'},
     )
-    assert response.status_code == 409
+
+
+def test_editors_cannot_edit_a_published_case_through_the_api(client, editor):
+    case = make_case()
+    response = patch(client, editor, case, {"summary": "x"})
+    assert response.status_code == 403
+    error = response.json()
+    assert error["code"] == "permission_denied"
+    assert error["detail"] == f"You cannot edit case {case.public_id} while it is published."
     assert Case.objects.get().summary == "Listed for an unpaid debt."
+
+
+def test_who_may_not_edit_a_case_is_told_so_before_any_version_check(client, editor):
+    case = make_case()
+    response = patch(client, editor, case, {"summary": "x"}, etag='"stale"')
+    assert response.status_code == 403
+
+
+def test_editors_edit_cases_in_review(client, editor):
+    case = make_case(publication_state="in_review")
+    response = patch(client, editor, case, {"summary": "Fixed before review."})
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "in_review"
+    assert Case.objects.get().summary == "Fixed before review."
+
+
+def test_a_reviewer_corrects_a_published_case_and_it_stays_published(client):
+    reviewer = auth(token(groups=["reviewer"]))
+    case = make_case()
+    response = patch(client, reviewer, case, {"summary": "Corrected."})
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "published"
+    public = client.get(f"/api/v1/cases/{case.public_id}/")
+    assert public.json()["summary"] == "Corrected."  # live at once, as in the admin
+
+
+def test_nobody_edits_a_retracted_case_through_the_api(client):
+    case = make_case(publication_state="retracted")
+    for key in (token(groups=["reviewer"]), token(superuser=True)):
+        response = patch(client, auth(key), case, {"summary": "x"})
+        assert response.status_code == 403
+        assert "retracted" in response.json()["detail"]
+    assert Case.objects.get().summary == "Listed for an unpaid debt."
+
+
+def test_an_api_write_is_in_the_cases_history_under_its_user(client):
+    from casefile.cases.history import case_history
+
+    key = token(groups=["editor"], username="ana")
+    created = send_json(
+        client, "post", EDITOR, new_case(make_person(), make_capture()), headers=auth(key)
+    )
+    case = Case.objects.get()
+    response = patch(client, auth(key), case, {"summary": "Edited through the API."})
+    assert response.status_code == 200
+    edit, creation = case_history(case)[:2]
+    assert edit.user == "ana" and creation.user == "ana"
+    assert any(f.after == "Edited through the API." for c in edit.changes for f in c.fields)
+    assert {c.kind for c in creation.changes} >= {"case", "restriction", "amount", "citation"}
+    assert edit.changes[0].metadata["url"] == f"{EDITOR}{created.json()['id']}/"
 
 
 @pytest.mark.parametrize(
@@ -171,6 +247,22 @@ def test_reviewers_administrators_and_superusers_may_write_too(client, role):
     key = token(superuser=True) if role == "superuser" else token(groups=[role])
     payload = new_case(make_person(), make_capture())
     assert send_json(client, "post", EDITOR, payload, headers=auth(key)).status_code == 201
+
+
+def test_writing_follows_permissions_not_group_names(client):
+    """The API asks the user's permissions (which the role groups grant), as the admin
+    does: a group of another name with the permission writes; without it, nobody."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    volunteers = Group.objects.create(name="volunteers")
+    volunteers.permissions.add(Permission.objects.get(codename="add_case"))
+    key = token()
+    User.objects.get(api_tokens__isnull=False).groups.add(volunteers)
+    payload = new_case(make_person(), make_capture())
+    assert send_json(client, "post", EDITOR, payload, headers=auth(key)).status_code == 201
+    # Adding is not changing: the same token may not edit, not even its own draft.
+    case = Case.objects.get()
+    assert patch(client, auth(key), case, {"summary": "x"}).status_code == 403
 
 
 def test_a_revoked_token_is_refused(client):

@@ -3,8 +3,11 @@
 import threading
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from casefile.cases import services
 from casefile.cases.models import Case
@@ -96,12 +99,12 @@ def test_a_part_added_meanwhile_also_makes_the_form_stale(as_editor):
 def test_the_service_refuses_a_stale_version_and_says_what_changed(editor):
     case = make_case(publication_state="draft", summary="Old.")
     old_version = Case.objects.get(pk=case.pk).version
-    services.update_case(
-        case_id=case.pk, expected_version=old_version, by=editor, values={"summary": "New."}
+    services.update_case_with_parts(
+        case_id=case.pk, expected_version=old_version, by=editor, fields={"summary": "New."}
     )
     with pytest.raises(services.StaleVersion) as stale:
-        services.update_case(
-            case_id=case.pk, expected_version=old_version, by=editor, values={"outcome": "X"}
+        services.update_case_with_parts(
+            case_id=case.pk, expected_version=old_version, by=editor, fields={"outcome": "X"}
         )
     assert stale.value.current_version == Case.objects.get(pk=case.pk).version
     assert stale.value.current_version != old_version
@@ -117,15 +120,46 @@ def test_a_queryset_update_changes_the_version_too():
     assert Case.objects.get(pk=case.pk).version != version
 
 
-def test_the_service_refuses_fields_that_belong_to_the_workflow(editor):
+def test_the_services_refuse_fields_that_belong_to_the_workflow(editor):
     case = make_case(publication_state="draft")
-    with pytest.raises(Exception, match="cannot be edited"):
-        services.update_case(
+    with pytest.raises(ValidationError) as refused:
+        services.update_case_with_parts(
             case_id=case.pk,
             expected_version=None,
             by=editor,
-            values={"publication_state": "published"},
+            fields={"publication_state": "published", "summary": "x"},
         )
+    assert refused.value.message_dict == {"publication_state": ["This field cannot be edited."]}
+    with pytest.raises(ValidationError, match="cannot be edited"):
+        services.create_case_with_parts(
+            by=editor, fields={"person": case.person, "published_at": timezone.now()}
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.update_case_with_parts(
+            case_id=case.pk,
+            expected_version=None,
+            by=editor,
+            fields={},
+            parts={"restrictions": [{"kind": "air_travel", "case": make_case()}]},
+        )
+    assert refused.value.message_dict == {"restrictions[0].case": ["This field cannot be edited."]}
+    assert Case.objects.get(pk=case.pk).publication_state == "draft"
+    assert not case.restrictions.exists()
+
+
+def test_the_services_apply_the_editorial_rule_under_the_lock(editor, reviewer):
+    published = make_case()
+    with pytest.raises(PermissionDenied, match="while it is published"):
+        services.update_case_with_parts(
+            case_id=published.pk, expected_version=None, by=editor, fields={"summary": "x"}
+        )
+    services.update_case_with_parts(
+        case_id=published.pk, expected_version=None, by=reviewer, fields={"summary": "Fixed."}
+    )
+    assert Case.objects.get(pk=published.pk).summary == "Fixed."
+    nobody = User.objects.create_user("nobody")
+    with pytest.raises(PermissionDenied):
+        services.create_case_with_parts(by=nobody, fields={"person": published.person})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -152,8 +186,8 @@ def test_two_simultaneous_saves_run_one_after_the_other(make_user):
     def second():
         first_has_lock.wait(5)
         try:
-            services.update_case(
-                case_id=case.pk, expected_version=version, by=editor, values={"summary": "2nd."}
+            services.update_case_with_parts(
+                case_id=case.pk, expected_version=version, by=editor, fields={"summary": "2nd."}
             )
             outcomes["second"] = "saved"
         except services.StaleVersion:

@@ -68,6 +68,21 @@ def test_a_change_made_through_the_admin_records_who_made_it(as_editor, editor):
     assert any(f.after == "Edited by the editor." for c in newest.changes for f in c.fields)
 
 
+def test_whole_case_writes_record_who_made_them_outside_a_request_too(editor):
+    """A script calling the services (no request, no middleware) is attributed as well."""
+    case = services.create_case_with_parts(
+        by=editor,
+        fields={"person": make_case().person, "summary": "Entered by a script."},
+        parts={"restrictions": [{"kind": "air_travel"}]},
+    )
+    services.update_case_with_parts(
+        case_id=case.pk, by=editor, fields={"outcome": "Removed."}, expected_version=None
+    )
+    edit, creation = case_history(case)[:2]
+    assert (edit.user, creation.user) == ("editor", "editor")
+    assert {c.kind for c in creation.changes} == {"case", "restriction"}
+
+
 def test_reviewers_see_the_full_history_and_editors_do_not(client, editor, reviewer):
     case = make_case(publication_state="draft", notes="Internal note.")
     services.submit_for_review(case=case, by=editor)

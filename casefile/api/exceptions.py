@@ -32,12 +32,15 @@ CODES = {
 class ApiError(exceptions.APIException):
     """An error with its own code and per-parameter details."""
 
-    def __init__(self, *, status_code: int, code: str, detail: str, errors=(), headers=None):
+    def __init__(
+        self, *, status_code: int, code: str, detail: str, errors=(), headers=None, extra=None
+    ):
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.code = code
         self.errors = list(errors)
         self.headers = headers or {}
+        self.extra = extra or {}  # further members of the body, documented per response
 
 
 def error_item(location: str, name: str, message: str, code: str = "invalid") -> dict:
@@ -80,8 +83,8 @@ def flatten(detail, prefix: str = "") -> list[tuple[str, exceptions.ErrorDetail]
 def error_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, PermissionDenied):  # the services' refusals say why
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django logs it and answers 500
@@ -108,11 +111,16 @@ def error_handler(exc, context):
         "code": code,
         "detail": detail,
         "errors": errors,
+        **(exc.extra if isinstance(exc, ApiError) else {}),
     }
     return response
 
 
-def precondition_failed(detail: str) -> ApiError:
+def precondition_failed(detail: str, errors=(), extra=None) -> ApiError:
     return ApiError(
-        status_code=status.HTTP_412_PRECONDITION_FAILED, code="precondition_failed", detail=detail
+        status_code=status.HTTP_412_PRECONDITION_FAILED,
+        code="precondition_failed",
+        detail=detail,
+        errors=errors,
+        extra=extra,
     )

@@ -23,7 +23,8 @@ class ApiToken(models.Model):
     """A key an NGO's script or an editor's tool sends as `Authorization: Token <key>`.
 
     Read-only by default: reads with a token get the higher per-token rate limit.
-    A token writes only when `can_write` is set and its user has an editor role.
+    A token writes only when `can_write` is set, and only what its user's editorial
+    role allows (casefile/api/permissions.py).
     """
 
     user = models.ForeignKey(
@@ -32,7 +33,9 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, help_text="Who or what uses it, e.g. 'HRW mirror'.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     can_write = models.BooleanField(
-        default=False, help_text="Allow creating and updating draft cases (editors only)."
+        default=False,
+        help_text="Allow creating and editing cases, as far as the user's role allows "
+        "(editors: drafts and cases in review; reviewers also published cases).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

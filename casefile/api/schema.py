@@ -23,7 +23,7 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "throttled, precondition_failed, precondition_required, conflict.",
+            "throttled, precondition_failed, precondition_required.",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -47,6 +47,76 @@ ERROR_SCHEMA = {
     },
 }
 
+STALE_REF = {"$ref": "#/components/schemas/StaleVersionError"}
+
+STALE_SCHEMA = {
+    "description": "The 412 of an update: the case changed since the version sent in "
+    "If-Match. Nothing was written. `changes` says what was recorded since, oldest first.",
+    "allOf": [
+        ERROR_REF,
+        {
+            "type": "object",
+            "required": ["current_etag", "changes"],
+            "properties": {
+                "current_etag": {
+                    "type": "string",
+                    "description": "The case's ETag now: fetch the case, reapply, send this.",
+                },
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["at", "user", "action", "items"],
+                        "properties": {
+                            "at": {"type": "string", "format": "date-time"},
+                            "user": {
+                                "type": "string",
+                                "description": "Who made the change (empty if unknown).",
+                            },
+                            "action": {
+                                "type": "string",
+                                "description": "The workflow step, if it was one: "
+                                "submit_for_review, publish, send_back, retract, restore, "
+                                "import…; empty for an edit.",
+                            },
+                            "items": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["kind", "id", "operation", "fields"],
+                                    "properties": {
+                                        "kind": {
+                                            "type": "string",
+                                            "enum": [
+                                                "case",
+                                                "person",
+                                                "restriction",
+                                                "amount",
+                                                "event",
+                                                "citation",
+                                            ],
+                                        },
+                                        "id": {"type": "integer"},
+                                        "operation": {
+                                            "type": "string",
+                                            "enum": ["insert", "update", "delete"],
+                                        },
+                                        "fields": {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                            "description": "The fields changed.",
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    ],
+}
+
 COMMON_ERRORS = {
     "400": "A query parameter is unknown or malformed (each is named in `errors`).",
     "401": "The token sent is not valid, or writing needs a token.",
@@ -57,11 +127,17 @@ DETAIL_ERRORS = {"404": "No published record with that id."}
 WRITE_ERRORS = {
     "400": "The body is not valid (each field is named in `errors`), or a query "
     "parameter is unknown.",
-    "403": "The token is read-only, or its user is not an editor.",
-    "404": "No case with that id.",
-    "409": "The case is not a draft: only drafts are edited through the API.",
-    "412": "The case changed since the version sent in If-Match.",
+    "403": "The token is read-only, or its user's role does not allow this write.",
     "415": "The body is not JSON.",
+}
+# Writes to one case: its id, its version, and the editorial rule for its state.
+UPDATE_ERRORS = {
+    "403": "The token is read-only, or its user may not edit this case in its current "
+    "state (editors: drafts and cases in review; reviewers also published cases; a "
+    "retracted case: nobody).",
+    "404": "No case with that id.",
+    "412": "The case changed since the version sent in If-Match; nothing was written. "
+    "The body gives the current ETag and who changed what since.",
     "428": "If-Match is missing.",
 }
 CACHE_HEADERS = {
@@ -96,8 +172,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def _error(description: str, headers=None) -> dict:
-    response = {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+def _error(description: str, headers=None, schema=ERROR_REF) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
     if headers:
         response["headers"] = headers
     return response
@@ -105,24 +181,33 @@ def _error(description: str, headers=None) -> dict:
 
 def add_errors_and_caching(result, generator, request, public):
     """Postprocessing hook: the shared error shape on every operation, 304 on reads."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["StaleVersionError"] = STALE_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             writes = method in ("post", "patch", "put", "delete")
-            errors = {**COMMON_ERRORS, **(WRITE_ERRORS if writes else {})}
+            updates = writes and method != "post"
+            errors = {
+                **COMMON_ERRORS,
+                **(WRITE_ERRORS if writes else {}),
+                **(UPDATE_ERRORS if updates else {}),
+            }
             if not writes and "{key}" in path:
                 errors.update(DETAIL_ERRORS)
             if "/editor/" in path:
-                errors["403"] = WRITE_ERRORS["403"]
+                errors["403"] = (UPDATE_ERRORS if updates else WRITE_ERRORS)["403"]
                 errors["401"] = "No token, or the token sent is not valid."
                 if method == "get":
+                    errors["403"] = "The token is read-only, or its user may not view cases."
                     errors["404"] = "No case with that id."
             for code, description in errors.items():
                 previous = responses.get(code, {}).get("description")
                 responses[code] = _error(
                     previous if previous and code not in COMMON_ERRORS else description,
                     RATE_HEADERS if code == "429" else None,
+                    STALE_REF if code == "412" and updates else ERROR_REF,
                 )
             if method == "get" and "/editor/" not in path and not path.endswith("/info/"):
                 for code, response in responses.items():

@@ -388,11 +388,20 @@ IF_MATCH = OpenApiParameter(
     description="The case's current ETag (from a GET or the last write): the update is "
     "refused with 412 if the case changed since.",
 )
+EDIT_RULE = (
+    "Who may change which case is the editorial rule (the admin applies the same one): "
+    "editors change drafts and cases in review, reviewers also correct published cases "
+    "(the correction is public at once), and a retracted case is changed by nobody; "
+    "otherwise 403. The publication state is never written here: publishing, sending "
+    "back and retracting are the reviewers' workflow steps."
+)
 
 
 @extend_schema_view(
     create=extend_schema(
         summary="Create a draft case (editors)",
+        description="Needs a read-write token of a user who may add cases (the editor, "
+        "reviewer and administrator roles). The new case is always a draft.",
         request=CaseInputSerializer,
         responses={201: EditableCaseSerializer},
     ),
@@ -400,19 +409,16 @@ IF_MATCH = OpenApiParameter(
         summary="A case in any state, as editors see it", responses={200: EditableCaseSerializer}
     ),
     partial_update=extend_schema(
-        summary="Update a draft case (editors)",
+        summary="Update a case (editors and reviewers)",
+        description=EDIT_RULE,
         request=CaseInputSerializer(partial=True),
         parameters=[IF_MATCH],
-        responses={
-            200: EditableCaseSerializer,
-            409: OpenApiResponse(description="The case is not a draft."),
-            412: OpenApiResponse(description="The case changed since the version in If-Match."),
-            428: OpenApiResponse(description="If-Match is missing."),
-        },
+        responses={200: EditableCaseSerializer},  # errors: casefile/api/schema.py
     ),
 )
 class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
-    """Writes for editors with a read-write token. Publication is not done here."""
+    """Writes for editors with a read-write token, through the editorial services (the
+    rules and locking the admin uses). Publication is not done here."""
 
     permission_classes = [EditorToken]
     serializer_class = EditableCaseSerializer
@@ -444,7 +450,9 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         serializer = CaseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, parts = serializer.split()
-        case = self.run(services.create_case_with_parts, fields=fields, parts=parts)
+        case = self.run(
+            services.create_case_with_parts, by=request.user, fields=fields, parts=parts
+        )
         return self.respond(case, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -463,6 +471,7 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         case = self.run(
             services.update_case_with_parts,
             case_id=case.pk,
+            by=request.user,
             fields=fields,
             parts=parts,
             expected_version=expected.strip().removeprefix("W/").strip('"'),
@@ -471,6 +480,8 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     @staticmethod
     def run(service, **kwargs):
+        """Call a service; its refusals become the API's answers (PermissionDenied is 403
+        through the error handler)."""
         from django.core.exceptions import ValidationError as ModelValidationError
         from rest_framework.exceptions import ValidationError
 
@@ -481,13 +492,38 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             for path, messages in error.message_dict.items():
                 errors.setdefault(api_error_path(path), []).extend(messages)
             raise ValidationError(errors) from None
-        except services.StaleCaseVersion as error:
+        except services.StaleVersion as stale:
+            etag = conditional.case_etag(stale.case)
             raise precondition_failed(
-                f"The case changed since that version; it is now at {error.current_version}. "
-                "Fetch it again and reapply your change."
+                f"{stale} Fetch it again and reapply your change.",
+                errors=[error_item("header", "If-Match", f"The case is now at {etag}.", "stale")],
+                extra={"current_etag": etag, "changes": stale_changes(stale.changes)},
             ) from None
-        except services.CaseNotEditable as error:
-            raise ApiError(status_code=409, code="conflict", detail=str(error)) from None
+
+
+def stale_changes(groups) -> list[dict]:
+    """What a StaleVersion says changed since the client's version, for the 412 body:
+    who and when, and for each row written its kind, id, operation and the fields
+    changed (in the API's names where it has them)."""
+    return [
+        {
+            "at": group.at.isoformat(),
+            "user": group.user,
+            "action": group.action,
+            "items": [
+                {
+                    "kind": change.kind,
+                    "id": change.object_id,
+                    "operation": change.operation,
+                    "fields": list(
+                        dict.fromkeys(api_error_path(field.name) for field in change.fields)
+                    ),
+                }
+                for change in group.changes
+            ],
+        }
+        for group in groups
+    ]
 
 
 # --- bulk exports and the dataset's info document ------------------------------------------

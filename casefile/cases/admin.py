@@ -146,6 +146,7 @@ class CaseAdminForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    editor = None  # the signed-in user, set by CaseAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,8 +159,13 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk:
             try:
                 # The admin's change view runs in one transaction: the lock holds until
-                # the case and all its parts are saved.
-                lock_case(case_id=self.instance.pk, expected_version=cleaned.get("version"))
+                # the case and all its parts are saved. The rule the page was shown
+                # under (can_edit_case) is checked again under the lock, as for the API.
+                lock_case(
+                    case_id=self.instance.pk,
+                    expected_version=cleaned.get("version"),
+                    by=self.editor,
+                )
             except StaleVersion as stale:
                 self.stale = stale
                 self.data = self.data.copy()
@@ -251,6 +257,11 @@ class CaseAdmin(admin.ModelAdmin):
         if obj is not None and not can_edit_case(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a new class per request
+        form.editor = request.user
+        return form
 
     def get_urls(self):
         from casefile.editorial import views as editorial_views

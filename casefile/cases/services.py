@@ -5,7 +5,6 @@ work or none of it.
 """
 
 import datetime
-from collections.abc import Mapping
 
 import pghistory
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.vocabularies import PublicationState
+from casefile.core.dates import PartialDateDescriptor
 from casefile.people.models import Person
 from casefile.sources.models import SourceCapture
 
@@ -42,125 +42,10 @@ def add_citation(
     return citation
 
 
-# --- Whole-case writes (the REST API's editors' endpoints) --------------------------
-#
-# A case and its parts are written together: the case's fields, and for each kind of
-# part given, the complete new list (parts and their citations are replaced). Every
-# row goes through full_clean(), so the model's constraints and clean() are the only
-# rules; any error rolls the whole write back and is reported by dotted path
-# ("restrictions[0].ended_on"). New cases are always drafts; the publication state is
-# never written here (publishing is the reviewers' workflow).
-
-# States in which an editor may change a case through these services.
-EDITABLE_STATES = frozenset({PublicationState.DRAFT})
-PART_KINDS = {"restrictions": Restriction, "amounts": Amount, "events": Event}
-
-
-class StaleCaseVersion(Exception):
-    """The case changed since the version the caller saw (optimistic locking)."""
-
-    def __init__(self, current_version: str):
-        super().__init__(f"The case is now at version {current_version}.")
-        self.current_version = current_version
-
-
-class CaseNotEditable(Exception):
-    """The case is not in a state editors may change directly."""
-
-
-@transaction.atomic
-def create_case_with_parts(*, fields: dict, parts: dict | None = None) -> Case:
-    """Create a draft case with its parts. `fields` uses model attribute names (partial
-    dates through their descriptors: listed, discovered, removed); `parts` maps
-    "restrictions", "amounts", "events" to lists of dicts, each with an optional
-    "citations" list ({capture, locator, quote}), and "citations" to the case's own
-    citations ({capture, case_field, locator, quote})."""
-    case = Case(publication_state=PublicationState.DRAFT)
-    _write_case(case, fields, parts or {})
-    return case
-
-
-@transaction.atomic
-def update_case_with_parts(
-    *, case_id: int, fields: dict, parts: dict | None = None, expected_version: str | None
-) -> Case:
-    """Update a draft case. The row is locked first; if `expected_version` is given and
-    the case is no longer at that version, nothing is written (StaleCaseVersion)."""
-    case = Case.objects.select_for_update().get(pk=case_id)
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCaseVersion(case.version)
-    if case.publication_state not in EDITABLE_STATES:
-        raise CaseNotEditable(
-            f"The case is {case.get_publication_state_display().lower()}; only drafts "
-            "can be edited directly."
-        )
-    _write_case(case, fields, parts or {})
-    return case
-
-
-def _write_case(case: Case, fields: dict, parts: dict) -> None:
-    fields = {key: value for key, value in fields.items() if key != "publication_state"}
-    for name, value in fields.items():
-        setattr(case, name, value)
-    _clean(case, exclude={field.name for field in Case._meta.fields if not field.editable})
-    case.save()
-    errors: dict[str, list] = {}
-    for key, model in PART_KINDS.items():
-        if key not in parts:
-            continue
-        model.objects.filter(case=case).delete()
-        for index, data in enumerate(parts[key]):
-            data = dict(data)
-            citations = data.pop("citations", [])
-            part = model(case=case)
-            for name, value in data.items():
-                setattr(part, name, value)
-            path = f"{key}[{index}]"
-            if _collect(errors, path, lambda part=part: _clean(part)):
-                continue
-            part.save()
-            for number, citation in enumerate(citations):
-                _collect(
-                    errors,
-                    f"{path}.citations[{number}]",
-                    lambda part=part, citation=citation: add_citation(
-                        case=case, claim=part, **citation
-                    ),
-                )
-    if "citations" in parts:
-        Citation.objects.filter(case=case, restriction=None, amount=None, event=None).delete()
-        for index, citation in enumerate(parts["citations"]):
-            _collect(
-                errors,
-                f"citations[{index}]",
-                lambda citation=citation: add_citation(case=case, **citation),
-            )
-    if errors:
-        raise ValidationError(errors)
-    # Triggers moved updated_at (the version) when the parts were written.
-    case.refresh_from_db(fields=["updated_at", "restriction_kinds"])
-
-
-def _clean(instance, exclude=None) -> None:
-    instance.full_clean(exclude=exclude)
-
-
-def _collect(errors: dict, path: str, write) -> bool:
-    """Run `write`; file its validation errors under `path`. True if it failed."""
-    try:
-        write()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                key = path if field == NON_FIELD_ERRORS else f"{path}.{field}"
-                errors.setdefault(key, []).extend(messages)
-        else:
-            errors.setdefault(path, []).extend(error.messages)
-        return True
-    return False
-
-
-# --- Concurrency: no lost updates -------------------------------------------------------
+# --- Who may edit a case, and no lost updates ---------------------------------------------
+# One rule for every interface: the admin (CaseAdmin.has_change_permission and the
+# case form's lock), the editorial pages and the REST API (through the whole-case
+# writes below) all ask can_edit_case and lock with lock_case.
 
 
 class WorkflowError(Exception):
@@ -187,8 +72,23 @@ class StaleVersion(WorkflowError):
         )
 
 
+def can_edit_case(user, case: Case | None) -> bool:
+    """Editors edit drafts and cases in review; published cases are corrected by
+    reviewers only (an edit there is live at once); a retracted case is kept as it was.
+    `case=None` (or an unsaved case) asks whether the user may create cases."""
+    if case is None or case.pk is None:
+        return user.has_perm("cases.add_case")
+    if not user.has_perm("cases.change_case"):
+        return False
+    if case.publication_state in (PublicationState.DRAFT, PublicationState.IN_REVIEW):
+        return True
+    if case.publication_state == PublicationState.PUBLISHED:
+        return user.has_perm("cases.publish_case")
+    return False
+
+
 @transaction.atomic
-def lock_case(*, case_id: int, expected_version: str | None = None) -> Case:
+def lock_case(*, case_id: int, expected_version: str | None = None, by=None) -> Case:
     """Lock the case row (SELECT … FOR UPDATE) until the caller's transaction ends, and
     check that it is still the version the caller loaded.
 
@@ -196,8 +96,17 @@ def lock_case(*, case_id: int, expected_version: str | None = None) -> Case:
     same case run one after the other and the second sees the first's version. Call
     it inside the transaction that then writes. `expected_version=None` skips the
     check (a write that did not start from a loaded version, e.g. the importer).
+
+    With `by`, the user must also be allowed to edit the case as it is now
+    (can_edit_case), checked before the version as the admin does: someone who may
+    not edit the case is told so (PermissionDenied), not asked to reload it.
     """
     case = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case_id)
+    if by is not None and not can_edit_case(by, case):
+        raise PermissionDenied(
+            f"You cannot edit case {case.public_id} while it is "
+            f"{case.get_publication_state_display().lower()}."
+        )
     if expected_version is not None and case.version != expected_version:
         raise StaleVersion(
             case=case,
@@ -228,44 +137,149 @@ NOT_EDITABLE_FIELDS = WORKFLOW_FIELDS | {
 }
 
 
-def can_edit_case(user, case: Case | None) -> bool:
-    """Editors edit drafts and cases in review; published cases are corrected by
-    reviewers only (an edit there is live at once); a retracted case is kept as it was."""
-    if case is None or case.pk is None:
-        return user.has_perm("cases.add_case")
-    if not user.has_perm("cases.change_case"):
-        return False
-    if case.publication_state in (PublicationState.DRAFT, PublicationState.IN_REVIEW):
-        return True
-    if case.publication_state == PublicationState.PUBLISHED:
-        return user.has_perm("cases.publish_case")
-    return False
+def _user_id(user):
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+# --- Whole-case writes (the REST API's editors' endpoints, scripts) ------------------------
+#
+# A case and its parts are written together: the case's fields, and for each kind of
+# part given, the complete new list (parts and their citations are replaced). Every
+# row goes through full_clean(), so the model's constraints and clean() are the only
+# rules; any error rolls the whole write back and is reported by dotted path
+# ("restrictions[0].ended_on"). Who may write which case is can_edit_case, checked
+# under the row lock; the version is compared by lock_case (StaleVersion). New cases
+# are always drafts; the workflow's fields are never written here (publishing is the
+# reviewers' workflow). The writes are attributed to `by` in the history context.
+
+PART_KINDS = {"restrictions": Restriction, "amounts": Amount, "events": Event}
 
 
 @transaction.atomic
-def update_case(
-    *, case_id: int, expected_version: str | None, by, values: Mapping[str, object]
-) -> Case:
-    """Change fields of a case, refusing if it changed since `expected_version`.
+def create_case_with_parts(*, by, fields: dict, parts: dict | None = None) -> Case:
+    """Create a draft case with its parts, as `by` (who needs cases.add_case).
 
-    Raises StaleVersion (the API answers 412), PermissionDenied, or ValidationError
-    with messages keyed by field. Returns the case as saved, with its new version.
+    `fields` uses model attribute names (partial dates through their descriptors:
+    listed, discovered, removed); `parts` maps "restrictions", "amounts", "events" to
+    lists of dicts, each with an optional "citations" list ({capture, locator, quote}),
+    and "citations" to the case's own citations ({capture, case_field, locator, quote}).
+    Raises PermissionDenied or ValidationError (messages keyed by dotted path).
     """
-    case = lock_case(case_id=case_id, expected_version=expected_version)
-    if not can_edit_case(by, case):
-        raise PermissionDenied(
-            f"You cannot edit case {case.public_id} while it is {case.get_publication_state_display().lower()}."
-        )
-    known = {f.name for f in Case._meta.concrete_fields} - NOT_EDITABLE_FIELDS
-    unknown = set(values) - known
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be edited."))
-    for name, value in values.items():
-        setattr(case, name, value)
-    case.full_clean()
-    case.save()
-    case.refresh_from_db()
+    if not can_edit_case(by, None):
+        raise PermissionDenied("You cannot add cases.")
+    case = Case(publication_state=PublicationState.DRAFT)
+    with pghistory.context(user=_user_id(by)):
+        _write_case(case, fields, parts or {})
     return case
+
+
+@transaction.atomic
+def update_case_with_parts(
+    *,
+    case_id: int,
+    by,
+    fields: dict,
+    parts: dict | None = None,
+    expected_version: str | None,
+) -> Case:
+    """Change a case and (optionally) replace kinds of its parts, as `by`.
+
+    The row is locked first (lock_case): PermissionDenied if `by` may not edit the case
+    as it is now (can_edit_case), StaleVersion if it is no longer at `expected_version`
+    (None skips that check); then ValidationError for invalid values. Nothing is
+    written unless everything is. Returns the case as saved, with its new version.
+    """
+    with pghistory.context(user=_user_id(by)):
+        case = lock_case(case_id=case_id, expected_version=expected_version, by=by)
+        _write_case(case, fields, parts or {})
+    return case
+
+
+def _write_case(case: Case, fields: dict, parts: dict) -> None:
+    errors: dict[str, list] = {}
+    _assign(case, fields, errors, "")
+    if errors:
+        raise ValidationError(errors)
+    _clean(case, exclude={field.name for field in Case._meta.fields if not field.editable})
+    case.save()
+    for key, model in PART_KINDS.items():
+        if key not in parts:
+            continue
+        model.objects.filter(case=case).delete()
+        for index, data in enumerate(parts[key]):
+            data = dict(data)
+            citations = data.pop("citations", [])
+            part = model(case=case)
+            path = f"{key}[{index}]"
+            if _assign(part, data, errors, path) or _collect(
+                errors, path, lambda part=part: _clean(part)
+            ):
+                continue
+            part.save()
+            for number, citation in enumerate(citations):
+                _collect(
+                    errors,
+                    f"{path}.citations[{number}]",
+                    lambda part=part, citation=citation: add_citation(
+                        case=case, claim=part, **citation
+                    ),
+                )
+    if "citations" in parts:
+        Citation.objects.filter(case=case, restriction=None, amount=None, event=None).delete()
+        for index, citation in enumerate(parts["citations"]):
+            _collect(
+                errors,
+                f"citations[{index}]",
+                lambda citation=citation: add_citation(case=case, **citation),
+            )
+    if errors:
+        raise ValidationError(errors)
+    # Triggers moved updated_at (the version) when the parts were written.
+    case.refresh_from_db(fields=["updated_at", "restriction_kinds"])
+
+
+def _writable(model) -> set[str]:
+    """Names a whole-case write may set on `model`: its editable fields (never the
+    workflow's, the identifiers or the derived columns; never a part's case) and its
+    partial dates (descriptors such as `listed`)."""
+    names = {field.name for field in model._meta.concrete_fields if field.editable}
+    names -= NOT_EDITABLE_FIELDS if model is Case else {"id", "case"}
+    for klass in model.__mro__:
+        names |= {n for n, v in vars(klass).items() if isinstance(v, PartialDateDescriptor)}
+    return names
+
+
+def _assign(instance, values: dict, errors: dict, path: str) -> bool:
+    """Set `values` on `instance`; file names that may not be written under `path`.
+    True if any was refused."""
+    refused = sorted(set(values) - _writable(type(instance)))
+    for name in refused:
+        key = f"{path}.{name}" if path else name
+        errors.setdefault(key, []).append("This field cannot be edited.")
+    if refused:
+        return True
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return False
+
+
+def _clean(instance, exclude=None) -> None:
+    instance.full_clean(exclude=exclude)
+
+
+def _collect(errors: dict, path: str, write) -> bool:
+    """Run `write`; file its validation errors under `path`. True if it failed."""
+    try:
+        write()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                key = path if field == NON_FIELD_ERRORS else f"{path}.{field}"
+                errors.setdefault(key, []).extend(messages)
+        else:
+            errors.setdefault(path, []).extend(error.messages)
+        return True
+    return False
 
 
 # --- The publication workflow -----------------------------------------------------------
@@ -320,10 +334,6 @@ def _require_state(case: Case, allowed: set[str], step: str) -> None:
             f"Only a case that is {wanted} can be {step}; case {case.public_id} is "
             f"{case.get_publication_state_display().lower()}."
         )
-
-
-def _user_id(user):
-    return user.pk if user is not None and user.is_authenticated else None
 
 
 @transaction.atomic
@@ -421,8 +431,7 @@ def restore_case_version(
     _require(by.has_perm("cases.restore_case"), "Only reviewers can restore earlier versions.")
     notes: list[str] = []
     with pghistory.context(action="restore", user=_user_id(by), restored_as_of=as_of.isoformat()):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require(can_edit_case(by, case), f"Case {case.public_id} cannot be edited now.")
+        case = lock_case(case_id=case.pk, expected_version=expected_version, by=by)
 
         snapshot = _state_at(Case, as_of, pgh_obj_id=case.pk).get(case.pk)
         if snapshot is None:
