@@ -39,8 +39,7 @@ def new_case(person, capture):
 
 def test_an_editor_creates_a_draft_with_its_parts(client, editor):
     person, capture = make_person(), make_capture()
-    payload = {**new_case(person, capture), "publication_state": "published"}
-    response = send_json(client, "post", EDITOR, payload, headers=editor)
+    response = send_json(client, "post", EDITOR, new_case(person, capture), headers=editor)
     assert response.status_code == 201, response.content
     data = response.json()
     case = Case.objects.get(public_id=data["id"])
@@ -53,6 +52,17 @@ def test_an_editor_creates_a_draft_with_its_parts(client, editor):
     assert case.citations.filter(case_field="summary").count() == 1
     assert data["restrictions"][0]["citations"][0]["capture"]["id"] == capture.pk
     assert client.get(f"/api/v1/cases/{case.public_id}/").status_code == 404  # not public
+
+
+def test_unknown_or_read_only_fields_are_refused_not_dropped(client, editor):
+    person, capture = make_person(), make_capture()
+    payload = {**new_case(person, capture), "publication_state": "published", "sumary": "typo"}
+    payload["amounts"][0]["valeu"] = "3"
+    response = send_json(client, "post", EDITOR, payload, headers=editor)
+    assert response.status_code == 400
+    fields = {item["name"] for item in response.json()["errors"]}
+    assert {"publication_state", "sumary", "amounts[0].valeu"} <= fields
+    assert not Case.objects.exists()
 
 
 def test_invalid_parts_are_reported_by_path_and_nothing_is_written(client, editor):

@@ -366,7 +366,31 @@ class InfoSerializer(serializers.Serializer):
 # --- editors' writes ----------------------------------------------------------------------
 
 
-class CitationInputSerializer(serializers.Serializer):
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know: a misspelt field ("sumary") must not be dropped
+    silently while the write succeeds, nor may read-only ones (publication_state)."""
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = {
+                name: ["Unknown field: it cannot be written here."]
+                for name in sorted(set(data) - writable)
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Report the unknown fields with every other error, not instead of them.
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown, code="unknown")
+        return value
+
+
+class CitationInputSerializer(StrictInputSerializer):
     capture = serializers.PrimaryKeyRelatedField(
         queryset=SourceCapture.objects.all(), help_text="Id of the source capture cited."
     )
@@ -378,7 +402,7 @@ class CaseCitationInputSerializer(CitationInputSerializer):
     claim = serializers.ChoiceField(choices=CitedField.choices, source="case_field")
 
 
-class RestrictionInputSerializer(serializers.Serializer):
+class RestrictionInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=RestrictionKind.choices)
     details = serializers.CharField(required=False, allow_blank=True)
     started = PartialDateField(required=False, allow_null=True)
@@ -386,7 +410,7 @@ class RestrictionInputSerializer(serializers.Serializer):
     citations = CitationInputSerializer(many=True, required=False)
 
 
-class AmountInputSerializer(serializers.Serializer):
+class AmountInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=AmountKind.choices)
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
     currency = serializers.ChoiceField(choices=list(CURRENCIES))
@@ -398,7 +422,7 @@ class AmountInputSerializer(serializers.Serializer):
     citations = CitationInputSerializer(many=True, required=False)
 
 
-class EventInputSerializer(serializers.Serializer):
+class EventInputSerializer(StrictInputSerializer):
     occurred = PartialDateField()
     kind = serializers.ChoiceField(choices=EventKind.choices)
     description = serializers.CharField()
@@ -445,7 +469,7 @@ def api_error_path(path: str) -> str:
     return ".".join([*parents, MODEL_TO_API_FIELD.get(last, last)])
 
 
-class CaseInputSerializer(serializers.Serializer):
+class CaseInputSerializer(StrictInputSerializer):
     """A case as an editor writes it. Lists of parts replace the case's parts of that
     kind (with their citations); a list left out leaves those parts as they are."""
 
