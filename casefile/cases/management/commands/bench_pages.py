@@ -5,8 +5,8 @@ first when the database does not hold --cases of them). Each page is requested o
 with an empty cache (cold), then repeatedly with the facet counts cached (warm), then
 repeatedly with the cache emptied before every request (uncached: the full SQL cost
 every time). Times are of the whole request, template rendering included. The SQL
-queries of one request are counted, warm and uncached: they do not depend on the
-number of results, which the table shows beside them.
+queries of one request are counted, warm and uncached, beside the number of results,
+and the last line says whether they grow with it.
 """
 
 import itertools
