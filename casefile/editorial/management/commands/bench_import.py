@@ -3,10 +3,11 @@ fictitious cases (casefile/editorial/bench.py): a dry run, the import, a re-impo
 the same file (nothing changes) and of a file in which every row changed.
 
 It runs on the benchmark database beside the search pages' and the API's synthetic
-cases, and leaves it as it found it: the four stages run in one transaction that is
-rolled back; the row counts are checked afterwards; and, outside a transaction, the
-tables are vacuumed and analysed, since the rolled-back rows leave dead tuples and
-the importer's ANALYZE left row estimates that counted them.
+cases, and leaves their data and statistics as it found them: the four stages run in
+one transaction that is rolled back; the row counts are checked afterwards; and,
+outside a transaction, the database is vacuumed and analysed, since the rolled-back
+rows leave dead tuples and the importer's ANALYZE left row estimates that counted
+them. (The tables keep the space those rows took, for the next run to reuse.)
 """
 
 import time
