@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test stop admin lint format bench bench-pages bench-api bench-import browser
+.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import browser
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -17,8 +17,8 @@ help:
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   the benchmarks below, at N cases (default 100000; make bench N=1000000)"
 	@echo "make bench-pages   search pages at N synthetic cases (benchmark database casefile_bench_N)"
-	@echo "make bench-api     the API at 100,000 published cases"
-	@echo "make bench-import  importing 100,000 spreadsheet rows: dry run, import, re-import"
+	@echo "make bench-api     the API and its exports at the same N cases"
+	@echo "make bench-import  importing 100,000 spreadsheet rows beside them: dry run, import, re-import"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -59,27 +59,31 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Benchmark database per size, on the same embedded server: the dev database is never touched.
+# Benchmarks: one database per size on the same embedded server, casefile_bench_<N>,
+# filled once with `generate_cases N` by whichever benchmark runs first and reused by
+# the others; the dev database is never touched. Each target also runs alone.
 N ?= 100000
 BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-not-a-secret \
 	ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
 bench: bench-pages bench-api bench-import
 
-bench-pages: $(INSTALLED)
-	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+bench-db: $(INSTALLED)
+	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+
+bench-pages: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --cases $(N) $(BENCH_ARGS)
+
+bench-api: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_api --cases $(N) $(BENCH_API_ARGS)
+
+# A deterministic 100,000-row CSV, imported beside the N synthetic cases: dry run,
+# import and re-imports are timed in one transaction that is rolled back, then the
+# tables are vacuumed. ROWS=10000 make bench-import for a quick run.
+ROWS ?= 100000
+bench-import: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows $(ROWS) --cases $(N)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-bench-api: $(INSTALLED)
-	$(BENCH_ENV) $(BIN)/python manage.py bench_api $(BENCH_API_ARGS)
-
-# A deterministic 100,000-row CSV; dry run, import and re-import are timed in one
-# transaction that is rolled back. ROWS=10000 make bench-import for a quick run.
-ROWS ?= 100000
-bench-import: $(INSTALLED)
-	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows $(ROWS)

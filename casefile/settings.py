@@ -104,7 +104,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "casefile.embedded_db.backend",
-            # Another database on the same embedded server, e.g. `make bench`'s casefile_bench.
+            # Another database on the same embedded server, e.g. `make bench`'s casefile_bench_<N>.
             "NAME": env_str("CASEFILE_DB_NAME", "casefile"),
             "USER": "postgres",
         }

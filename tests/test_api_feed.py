@@ -79,3 +79,19 @@ def test_the_watermark_waits_for_a_transaction_that_commits_late():
     stamped = Case.objects.get(pk=case.pk).updated_at
     assert stamped >= watermark
     assert feed_watermark() > watermark
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("7017-12-16T14:59:08.829-16:54", 200),  # valid ISO 8601; PostgreSQL takes it as UTC
+        ("9999-12-31T23:00:00-05:00", 400),  # after year 9999 in UTC
+    ],
+)
+def test_times_with_any_offset_are_read_or_refused_never_a_500(client, value, status):
+    make_case()
+    response = client.get(FEED + value.replace("+", "%2B"))
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["errors"][0]["name"] == "updated_since"

@@ -60,19 +60,3 @@ def test_generated_names_are_found_by_pinyin_and_characters():
 def test_replace_refuses_a_database_that_is_not_for_benchmarks():
     with pytest.raises(CommandError, match="bench"):
         call_command("generate_cases", 10, replace=True)
-
-
-def test_bench_prints_a_table_of_timings_and_query_counts(settings):
-    import io
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    generate(40, seed=5)
-    out = io.StringIO()
-    call_command("bench_pages", cases=Case.objects.count(), repeat=2, stdout=out)
-    table = out.getvalue()
-    for label in ("pinyin name", "Chinese name, 2 chars", "full text", "two facets",
-                  "unfiltered + all facets"):  # fmt: skip
-        assert label in table
-    row = next(line for line in table.splitlines() if line.startswith("unfiltered"))
-    warm, uncached = row.split()[-1].split("/")
-    assert int(warm) < int(uncached)  # caching saves queries; growth with N is tested apart

@@ -16,20 +16,8 @@ from django.db import connection
 from django.urls import reverse
 
 from casefile.api.serializers import PLACEHOLDER, api_url
+from casefile.core.sql import partial_date, timestamp
 from casefile.people.models import Person
-
-
-def partial_date(column: str) -> str:
-    return (
-        f"CASE {column}_precision WHEN 'year' THEN to_char({column}, 'YYYY') "
-        f"WHEN 'month' THEN to_char({column}, 'YYYY-MM') "
-        f"WHEN 'day' THEN to_char({column}, 'YYYY-MM-DD') END"
-    )
-
-
-def timestamp(column: str) -> str:
-    """As the API writes times (REST_FRAMEWORK DATETIME_FORMAT): UTC, microseconds, Z."""
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 
 
 def money(column: str) -> str:

@@ -48,6 +48,7 @@ from casefile.api.serializers import (
     api_error_path,
 )
 from casefile.authorities.models import Authority
+from casefile.cases import exports as case_exports
 from casefile.cases import services
 from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
@@ -620,8 +621,9 @@ class NdjsonExportView(ExportView):
 
 @extend_schema(
     summary="Every published case, one CSV row per case",
-    description="Columns: " + ", ".join(exports.CSV_HEADER) + ". Lists are joined with "
-    "semicolons; yes/no/empty for unknown. Streamed; a consistent snapshot.",
+    description="The search page's CSV format (`/cases/export.csv`), for every published "
+    "case, by id. Streamed; a consistent snapshot. The first row names the columns:\n\n"
+    + case_exports.column_documentation(),
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV.")},
 )
 class CsvExportView(ExportView):

@@ -5,10 +5,13 @@ Within one facet, several values widen the result (restriction=air_travel&
 restriction=loans_credit finds cases with either); different facets narrow it.
 """
 
+import datetime
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django_filters.fields import IsoDateTimeField
 
 from casefile.authorities.models import Authority, Province
 from casefile.cases.models import Amount, Case, Citation
@@ -38,6 +41,24 @@ class PartialDateField(forms.CharField):
 
 class PartialDateFilter(filters.Filter):
     field_class = PartialDateField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC: ISO 8601 allows offsets that PostgreSQL
+    refuses (beyond ±15:59), and a time it cannot represent is a 400, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class CaseFilter(filters.FilterSet):
@@ -104,7 +125,7 @@ class CaseFilter(filters.FilterSet):
     person = filters.NumberFilter(label="Person id", field_name="person_id")
     authority = filters.NumberFilter(label="Authority id", field_name="authority_id")
     source = filters.NumberFilter(label="Source id", method="filter_source")
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         label="Updated since",
         field_name="updated_at",
         lookup_expr="gte",

@@ -71,7 +71,7 @@ def case_csv(request):
             content_type="text/plain; charset=utf-8",
         )
     response = StreamingHttpResponse(
-        exports.csv_lines(filterset.qs), content_type="text/csv; charset=utf-8; header=present"
+        exports.csv_lines(filterset.qs, request), content_type=exports.CONTENT_TYPE
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="casefile-cases-{stamp}.csv"'

@@ -1,29 +1,32 @@
-"""`manage.py bench_api`: the API's speed at 100,000 published cases.
+"""`make bench-api`: the API's speed on the benchmark database.
 
-Runs against its own database (casefile_bench, created and filled on first use and
-kept for later runs; --drop removes it), never the development data. Reports p50/p95
-of a filtered list page and of a case detail, queries per request at two page sizes,
-and the NDJSON/CSV export throughput with the exporting process's peak RSS.
+Runs on the same synthetic cases as the search pages' benchmark (casefile.cases.
+benchmark: the database the environment names, casefile_bench_<N> in the Makefile;
+generated first when it does not hold --cases of them). Reports p50/p95 of filtered
+list pages, case details and other endpoints, SQL queries per request at two page
+sizes and for a rare and a common filter, and the NDJSON/CSV export throughput with
+the exporting process's peak RSS (each export in a fresh process).
 """
 
 import json
-import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from casefile.api import benchdata
+from casefile.cases.benchmark import dataset, ensure_synthetic_cases, machine, percentiles
+from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
 
-BENCH_DATABASE = "casefile_bench"
 # The filtered list pages the target is about: facet filters, ranges, date orderings.
 LIST_QUERIES = [
     "restriction=air_travel&province=hubei",
@@ -44,14 +47,6 @@ TARGET_MS = 50
 TARGET_RATE = 20_000
 
 
-def use_bench_database(*, drop: bool = False) -> None:
-    """Point the default connection at the benchmark database, creating it if needed."""
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
-    if drop:
-        connection.creation.destroy_test_db(BENCH_DATABASE, verbosity=0, keepdb=False)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -67,48 +62,31 @@ def timed(client: Client, url: str) -> float:
     return elapsed
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return cuts[49], cuts[94]
-
-
 class Command(BaseCommand):
-    help = "Benchmark the REST API on 100,000 published cases (its own database)."
+    help = "Benchmark the REST API on the benchmark database's synthetic cases."
 
     def add_arguments(self, parser):
-        parser.add_argument("--cases", type=int, default=100_000, help="published cases wanted")
+        parser.add_argument("--cases", type=int, default=100_000, help="synthetic cases")
+        parser.add_argument("--seed", type=int, default=2018)
         parser.add_argument("--requests", type=int, default=200, help="samples per endpoint")
-        parser.add_argument("--drop", action="store_true", help="rebuild the bench database")
-        parser.add_argument("--part", choices=["all", "export"], default="all")
+        parser.add_argument("--part", choices=["all", "latency", "export"], default="all")
         parser.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
 
-    def handle(self, *args, cases, requests, drop, part, **options):
-        use_bench_database(drop=drop)
+    def handle(self, *args, cases, seed, requests, part, **options):
         rates = {"anonymous": "100000000/minute", "token": "100000000/minute"}
-        from django.conf import settings
-
         with override_settings(
             REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates},
             ALLOWED_HOSTS=["localhost"],
         ):
             if part == "export":
                 return self.export(options["format"])
-            self.ensure_data(cases)
+            ensure_synthetic_cases(cases, seed=seed, stdout=self.stdout)
+            self.stdout.write(f"\nREST API: {dataset()}")
             self.measure(requests)
-
-    def ensure_data(self, wanted: int):
-        have = Case.objects.published().count()
-        if have < wanted:
-            missing = int((wanted - have) / 0.93) + 1  # some are drafts or withheld
-            self.stdout.write(f"Generating {missing:,} cases (once; kept in {BENCH_DATABASE})…")
-            start = time.perf_counter()
-            benchdata.generate(missing)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            self.stdout.write(f"  done in {time.perf_counter() - start:.0f} s")
-        total = Case.objects.count()
-        published = Case.objects.published().count()
-        self.stdout.write(f"Dataset: {published:,} published cases ({total:,} in all states)")
+            if part == "all":
+                for fmt in ("ndjson", "csv"):
+                    self.report_export(fmt)
+            self.stdout.write(f"\nDone; {machine()}")
 
     def measure(self, requests: int):
         client = Client(HTTP_HOST="localhost")
@@ -123,8 +101,9 @@ class Command(BaseCommand):
             samples = [timed(client, url) for url in urls]
             results[name] = percentiles(samples)
         page = client.get("/api/v1/cases/?restriction=air_travel").json()
-        cursor_samples = [timed(client, page["next"]) for _ in range(50)]
-        results["list page 2 by cursor"] = percentiles(cursor_samples)
+        if page["next"]:
+            cursor_samples = [timed(client, page["next"]) for _ in range(50)]
+            results["list page 2 by cursor"] = percentiles(cursor_samples)
         feed = "/api/v1/cases/?updated_since=2000-01-01T00:00:00Z"
         results["change feed page"] = percentiles([timed(client, feed) for _ in range(50)])
         facets = "/api/v1/cases/facets/?restriction=air_travel"
@@ -135,10 +114,9 @@ class Command(BaseCommand):
             url = f"/api/v1/cases/?{query}"
             results[name] = percentiles([timed(client, url) for _ in range(10)])
 
-        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         self.stdout.write(
-            f"\nLatency over {requests} requests each (in-process, ms; load average {load} "
-            f"on {os.cpu_count()} cores):"
+            f"\nLatency, ms, in-process ({requests} requests for each of the first two lines, "
+            f"50, 20 or 10 for the others); {machine()}:"
         )
         for name, (p50, p95) in results.items():
             targeted = name.startswith(("filtered list", "case detail", "list page 2"))
@@ -146,33 +124,59 @@ class Command(BaseCommand):
             mark = verdict if targeted else ""
             self.stdout.write(f"  {name:34} p50 {p50:6.1f}   p95 {p95:6.1f}{mark}")
 
-        self.stdout.write("\nQueries per request:")
-        for size in (5, 100):
+        self.stdout.write("\nSQL queries per request:")
+        counts = {}
+        for label, url in (
+            ("list, page_size=5", "/api/v1/cases/?restriction=air_travel&page_size=5"),
+            ("list, page_size=100", "/api/v1/cases/?restriction=air_travel&page_size=100"),
+            ("list, rare filter", "/api/v1/cases/?restriction=ringback_tone"),
+            ("list, common filter", "/api/v1/cases/?restriction=air_travel"),
+            ("case detail", details[0]),
+            ("facets", facets),
+        ):
+            cache.clear()  # the full cost, facet counts included
             with CaptureQueriesContext(connection) as captured:
-                client.get(f"/api/v1/cases/?restriction=air_travel&page_size={size}")
-            self.stdout.write(f"  list, page_size={size:<3}  {len(captured)} queries")
-        with CaptureQueriesContext(connection) as captured:
-            client.get(details[0])
-        self.stdout.write(f"  case detail          {len(captured)} queries")
-
-        for fmt in ("ndjson", "csv"):
-            report = self.export_in_subprocess(fmt)
-            ok = "ok" if report["rate"] >= TARGET_RATE else f"BELOW {TARGET_RATE:,}/s"
-            self.stdout.write(
-                f"\nExport {fmt}: {report['cases']:,} cases, {report['megabytes']:.0f} MB in "
-                f"{report['seconds']:.2f} s = {report['rate']:,.0f} cases/s  {ok}\n"
-                f"  exporting process RSS: {report['rss_before_mb']:.0f} MB before, "
-                f"peak {report['peak_rss_mb']:.0f} MB"
+                client.get(url)
+            counts[label] = len(captured)
+        matches = {
+            label: self.matches(query)
+            for label, query in (
+                ("list, rare filter", "restriction=ringback_tone"),
+                ("list, common filter", "restriction=air_travel"),
             )
+        }
+        for label, count in counts.items():
+            more = f"  ({matches[label]:,} matching cases)" if label in matches else ""
+            self.stdout.write(f"  {label:22} {count:>3}{more}")
+        # (A filter that matches nothing answers with fewer.)
+        lists = [
+            count
+            for label, count in counts.items()
+            if label.startswith("list") and matches.get(label, 1)
+        ]
+        verdict = "the same" if len(set(lists)) == 1 else "NOT the same"
+        self.stdout.write(f"  list pages: {verdict} at any page size and number of results")
+
+    def matches(self, query: str) -> int:
+        filterset = CaseFilter(QueryDict(query), queryset=Case.objects.published())
+        filterset.is_valid()
+        return filterset.qs.count()
+
+    def report_export(self, fmt: str):
+        report = self.export_in_subprocess(fmt)
+        ok = "ok" if report["rate"] >= TARGET_RATE else f"BELOW {TARGET_RATE:,}/s"
+        self.stdout.write(
+            f"\nExport {fmt}: {report['cases']:,} cases, {report['megabytes']:.0f} MB in "
+            f"{report['seconds']:.2f} s = {report['rate']:,.0f} cases/s  {ok}\n"
+            f"  exporting process RSS: {report['rss_before_mb']:.0f} MB before, "
+            f"peak {report['peak_rss_mb']:.0f} MB"
+        )
 
     def export_in_subprocess(self, fmt: str) -> dict:
         """A fresh process, so its peak RSS is the export's, not the data generator's."""
-        output = subprocess.run(
-            [sys.executable, "manage.py", "bench_api", "--part", "export", "--format", fmt],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        manage = settings.BASE_DIR / "manage.py"
+        command = [sys.executable, manage, "bench_api", "--part", "export", "--format", fmt]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         return json.loads(output.strip().splitlines()[-1])
 
     def export(self, fmt: str):
@@ -181,12 +185,11 @@ class Command(BaseCommand):
         before = peak_rss_mb()
         start = time.perf_counter()
         response = client.get(f"/api/v1/exports/cases.{fmt}")
-        size = lines = 0
+        size = 0
         for chunk in response.streaming_content:
             size += len(chunk)
-            lines += chunk.count(b"\n")
         seconds = time.perf_counter() - start
-        cases = lines - (1 if fmt == "csv" else 0)
+        cases = Case.objects.published().count()
         self.stdout.write(
             json.dumps(
                 {

@@ -1,23 +1,25 @@
-"""`make bench`: time the search pages at scale, through Django's test client.
+"""`make bench-pages`: time the search pages at scale, through Django's test client.
 
-Each page is requested once with an empty cache (cold), then repeatedly with the
-facet counts cached (warm), then repeatedly with the cache emptied before every
-request (uncached: the full SQL cost every time). Times are of the whole request,
-template rendering included.
+Runs on the benchmark database's synthetic cases (casefile.cases.benchmark; generated
+first when the database does not hold --cases of them). Each page is requested once
+with an empty cache (cold), then repeatedly with the facet counts cached (warm), then
+repeatedly with the cache emptied before every request (uncached: the full SQL cost
+every time). Times are of the whole request, template rendering included. The SQL
+queries of one request are counted, warm and uncached, beside the number of results,
+and the last line says whether they grow with it.
 """
 
-import math
-import statistics
+import itertools
 import time
 
 from django.core.cache import cache
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from casefile.cases.benchmark import dataset, ensure_synthetic_cases, machine, percentiles
 from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
 
@@ -29,12 +31,8 @@ PAGES = [
     ("two facets", "/cases/?restriction=high_speed_rail&province=guangdong"),
     ("unfiltered + all facets", "/cases/"),
     ("two facets, page 5", "/cases/?restriction=air_travel&offence=unpaid_debt&page=5"),
+    ("one rare facet", "/cases/?restriction=ringback_tone"),
 ]
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 class Command(BaseCommand):
@@ -46,23 +44,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2018)
 
     def handle(self, *args, cases, repeat, seed, **options):
-        have = Case.objects.count()
-        if have != cases:
-            self.stdout.write(f"The database holds {have:,} cases; generating {cases:,}…")
-            started = time.perf_counter()
-            call_command("generate_cases", cases, seed=seed, replace=True, stdout=self.stdout)
-            self.stdout.write(f"Generation took {time.perf_counter() - started:.0f} s.")
+        ensure_synthetic_cases(cases, seed=seed, stdout=self.stdout)
         client = Client()
-        name = connection.settings_dict["NAME"]
-        self.stdout.write(
-            f"\n{cases:,} cases in database {name!r}; {repeat} requests per column; ms.\n"
-        )
+        self.stdout.write(f"\nSearch pages: {dataset()}")
+        self.stdout.write(f"{repeat} requests per column; ms; {machine()}\n")
         header = (
             f"{'page':<26}{'results':>9}{'cold':>8}{'warm p50':>10}{'warm p95':>10}"
             f"{'uncached p50':>14}{'uncached p95':>14}{'queries warm/uncached':>23}"
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
+        queries = {}  # results -> uncached query count, for pages without a search
         for label, url in PAGES:
             cache.clear()
             if client.get(url).status_code == 404:
@@ -80,12 +72,24 @@ class Command(BaseCommand):
             cache.clear()
             with CaptureQueriesContext(connection) as uncached_queries:
                 self.timed(client, url)
+            results = self.results(url)
+            if "q=" not in url:
+                queries[results] = len(uncached_queries)
+            (warm_p50, warm_p95), (uncached_p50, uncached_p95) = (
+                percentiles(warm),
+                percentiles(uncached),
+            )
             self.stdout.write(
-                f"{label:<26}{self.results(url):>9,}{cold:>8.0f}"
-                f"{statistics.median(warm):>10.0f}{percentile(warm, 0.95):>10.0f}"
-                f"{statistics.median(uncached):>14.0f}{percentile(uncached, 0.95):>14.0f}"
+                f"{label:<26}{results:>9,}{cold:>8.0f}{warm_p50:>10.0f}{warm_p95:>10.0f}"
+                f"{uncached_p50:>14.0f}{uncached_p95:>14.0f}"
                 f"{len(warm_queries):>12}/{len(uncached_queries)}"
             )
+        counts = ", ".join(f"{n} for {results:,} results" for results, n in sorted(queries.items()))
+        ordered = [n for results, n in sorted(queries.items()) if results]
+        grows = any(later > earlier for earlier, later in itertools.pairwise(ordered))
+        verdict = "GROW with the number of results" if grows else "do not grow with results"
+        self.stdout.write(f"\nQueries per uncached facet page {verdict}: {counts}")
+        self.stdout.write(f"Done; {machine()}")
 
     def timed(self, client, url):
         started = time.perf_counter()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             if "bench" not in name:
                 raise CommandError(
                     f"--replace would wipe the database {name!r}; it is allowed only on a "
-                    'benchmark database (a name containing "bench", e.g. CASEFILE_DB_NAME=casefile_bench).'
+                    'benchmark database (a name containing "bench", e.g. CASEFILE_DB_NAME=casefile_bench_1000).'
                 )
             synthetic.wipe()
         started = time.perf_counter()

@@ -1,0 +1,61 @@
+"""`make bench`'s three commands, run small: each reports its data, timings and query
+counts on the synthetic cases, and the import benchmark leaves the database as it was."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from casefile.cases.models import Case
+from casefile.cases.synthetic import generate
+from casefile.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def synthetic(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    generate(40, seed=5)
+    return Case.objects.count()
+
+
+def run(command, **options) -> str:
+    out = io.StringIO()
+    call_command(command, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_bench_pages_prints_timings_and_query_counts(synthetic):
+    table = run("bench_pages", cases=synthetic, repeat=2)
+    assert f"{synthetic:,} cases" in table and "load average" in table
+    for label in ("pinyin name", "Chinese name, 2 chars", "full text", "two facets",
+                  "unfiltered + all facets"):  # fmt: skip
+        assert label in table
+    row = next(line for line in table.splitlines() if line.startswith("unfiltered"))
+    warm, uncached = row.split()[-1].split("/")
+    assert int(warm) < int(uncached)  # caching saves queries
+    assert "do not grow with results" in table
+
+
+def test_bench_api_uses_the_same_data_and_counts_queries(synthetic):
+    report = run("bench_api", cases=synthetic, requests=3, part="latency")
+    assert f"{synthetic:,} cases" in report
+    assert "filtered list page" in report and "case detail" in report
+    assert "list pages: the same at any page size and number of results" in report
+
+
+def test_bench_api_export_part_reports_throughput_and_memory(synthetic):
+    figures = json.loads(run("bench_api", part="export", format="csv").splitlines()[-1])
+    assert figures["cases"] == Case.objects.published().count()
+    assert figures["rate"] > 0 and figures["peak_rss_mb"] >= figures["rss_before_mb"] > 0
+
+
+def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):
+    before = (Case.objects.count(), Person.objects.count())
+    report = run("bench_import", rows=30, cases=synthetic)
+    for stage in ("dry run", "import", "re-import", "update"):
+        assert f"{stage}:" in report
+    assert "30 rows" in report
+    assert (Case.objects.count(), Person.objects.count()) == before
