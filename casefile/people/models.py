@@ -75,7 +75,12 @@ class Person(TimeStampedModel):
         help_text="Shown instead of the name when the person is pseudonymised: initials "
         "(L. H.) or a description (unnamed man, Hubei).",
     )
-    occupation = models.CharField(max_length=200, blank=True)
+    occupation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown on every public surface, whatever the privacy level: for a private "
+        'person keep it general ("shop owner", not the shop\'s name).',
+    )
     privacy = models.CharField(
         max_length=13,
         choices=Privacy.choices,
