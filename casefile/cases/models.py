@@ -221,6 +221,14 @@ class Case(TimeStampedModel):
                 name="case_published_listed",
                 condition=Q(publication_state="published"),
             ),
+            # ordering=listed (oldest first) keeps undated cases last, as the newest-first
+            # order does: a backward scan of the index above would put them first.
+            models.Index(
+                F("listed_on").asc(nulls_last=True),
+                F("id"),
+                name="case_published_listed_asc",
+                condition=Q(publication_state="published"),
+            ),
             # Facet counts (CaseQuerySet.facet_counts) of large result sets by index-only
             # scans: every column they read, in a fraction of the table's width. The
             # authority leads, so that a province filter reads a range of it.
