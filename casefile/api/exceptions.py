@@ -47,6 +47,16 @@ def error_item(location: str, name: str, message: str, code: str = "invalid") ->
     return {"in": location, "name": name, "code": code, "message": str(message)}
 
 
+def invalid_parameter(name: str, message: str) -> ApiError:
+    """400 for one bad query parameter."""
+    return ApiError(
+        status_code=400,
+        code="invalid_parameters",
+        detail="Some query parameters are not valid.",
+        errors=[error_item("query", name, message)],
+    )
+
+
 def parameter_errors(form_errors, location: str = "query") -> list[dict]:
     """Django form errors ({"field": [ValidationError, ...]}) as error items."""
     items = []

@@ -27,7 +27,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from casefile.api.exceptions import ApiError, error_item
+from casefile.api.exceptions import ApiError, error_item, invalid_parameter
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -145,17 +145,8 @@ class KeysetCursorPagination(BasePagination):
         except ValueError:
             size = 0
         if not 1 <= size <= self.max_page_size:
-            raise ApiError(
-                status_code=400,
-                code="invalid_parameters",
-                detail="Some query parameters are not valid.",
-                errors=[
-                    error_item(
-                        "query",
-                        PAGE_SIZE_PARAM,
-                        f"Give a whole number from 1 to {self.max_page_size}.",
-                    )
-                ],
+            raise invalid_parameter(
+                PAGE_SIZE_PARAM, f"Give a whole number from 1 to {self.max_page_size}."
             )
         return size
 

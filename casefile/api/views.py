@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casefile.api import conditional, exports, records
-from casefile.api.exceptions import ApiError, error_item, precondition_failed
+from casefile.api.exceptions import ApiError, error_item, invalid_parameter, precondition_failed
 from casefile.api.filtering import (
     StrictFilterBackend,
     allowed_parameters,
@@ -174,17 +174,8 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     def feed(self, request, filterset):
         if "ordering" in request.query_params:
-            raise ApiError(
-                status_code=400,
-                code="invalid_parameters",
-                detail="Some query parameters are not valid.",
-                errors=[
-                    error_item(
-                        "query",
-                        "ordering",
-                        "The change feed is ordered by updated_at; leave out ordering.",
-                    )
-                ],
+            raise invalid_parameter(
+                "ordering", "The change feed is ordered by updated_at; leave out ordering."
             )
         since = filterset.form.cleaned_data["updated_since"]
         size = self.paginator.page_size_for(request)
