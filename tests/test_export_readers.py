@@ -10,9 +10,10 @@ import threading
 import pytest
 from django.db import connection
 
+from casefile.api.models import CaseRecord
 from casefile.cases import exports
 from casefile.cases.models import Case
-from tests.api_support import body
+from tests.api_support import body, tamper_with_stored_records
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,3 +71,15 @@ def test_a_client_that_stops_reading_leaves_no_reader_behind(client, small_chunk
     assert readers_alive()
     response.close()
     assert readers_alive() == []
+
+
+def test_the_ndjson_export_stores_its_records_on_a_connection_of_its_own(client, small_chunks):
+    cases = [make_case() for _ in range(5)]
+    first = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+    assert sorted(CaseRecord.objects.values_list("case_id", flat=True)) == [c.pk for c in cases]
+    tamper_with_stored_records()
+    second = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+    assert [json.loads(line)["summary"] for line in second] == [
+        "STORED " + c.summary for c in cases
+    ]
+    assert len(first) == 5 and readers_alive() == []
