@@ -45,7 +45,9 @@ WITH cited AS (
     SELECT ci.id, ci.case_id, ci.capture_id, ci.restriction_id, ci.amount_id, ci.event_id,
            ci.case_field, ci.locator, ci.quote
     FROM cases_citation ci WHERE ci.case_id = ANY(%(ids)s)
-), captures AS (  -- each capture's JSON built once per chunk, however often it is cited
+), captures AS MATERIALIZED (
+    -- Each capture's JSON built once per chunk, however often it is cited: inlined,
+    -- PostgreSQL would build it again for every citation (a quarter of the time).
     SELECT cap.id, {CAPTURE_JSON} AS capture
     FROM sources_sourcecapture cap JOIN sources_source src ON src.id = cap.source_id
     WHERE cap.id IN (SELECT capture_id FROM cited)
