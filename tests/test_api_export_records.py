@@ -126,11 +126,18 @@ def test_links_are_the_asking_hosts(client):
     assert CaseRecord.objects.get(case=case).record.count("testserver") == 0
 
 
-def test_only_records_of_unchanged_cases_are_stored():
+def test_only_records_of_unchanged_cases_are_stored(rf):
     case = make_case()
     with connection.cursor() as cursor:
-        rows, built = records.case_json_chunk(cursor, [case.pk])
+        lines, built = records.ndjson_chunk(cursor, [case.pk], rf.get("/"))
         Case.objects.filter(pk=case.pk).update(summary="Changed meanwhile.")
         records.store_case_json(cursor, built)
-    assert [row[0] for row in rows] == [case.pk] and len(built) == 1
+    assert json.loads(lines)["id"] == case.public_id and len(built) == 1
     assert not CaseRecord.objects.exists()
+
+
+def test_a_deleted_cases_record_goes_with_it(client):
+    deleted, kept = rich_case(), make_case()
+    export(client)
+    Case.objects.filter(pk=deleted.pk).delete()
+    assert list(CaseRecord.objects.values_list("case_id", flat=True)) == [kept.pk]

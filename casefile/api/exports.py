@@ -12,7 +12,6 @@ cases changed since the last one; persons are added per request, from
 Person.public_name(), and links made absolute for the request's host.
 """
 
-import json
 import logging
 from contextlib import contextmanager
 
@@ -35,23 +34,14 @@ def published_cases():
 
 def ndjson_lines(request):
     """The published dataset, one JSON case per line."""
-    origin = request.build_absolute_uri("/").removesuffix("/").encode()
 
     def build(cursor, ids):
-        rows, built = records.case_json_chunk(cursor, ids)
-        return rows, built, records.person_rows(row[1] for row in rows)
+        return records.ndjson_chunk(cursor, ids, request)
 
     with _record_store() as store:
-        for rows, built, people in case_exports.case_chunks(published_cases(), build):
+        for lines, built in case_exports.case_chunks(published_cases(), build):
             store(built)
-            heads = {
-                person_id: f'{{"person": {json.dumps(person, ensure_ascii=False)}, '.encode()
-                for person_id, person in records.people_by_id(None, request, people).items()
-            }
-            parts = []
-            for _, person_id, record in rows:
-                parts += (heads[person_id], records.absolute_links(record, origin)[1:], b"\n")
-            yield b"".join(parts)
+            yield lines
 
 
 @contextmanager

@@ -197,16 +197,23 @@ def case_records(case_ids: list[int], request) -> list[dict]:
 
 # --- stored records, for the NDJSON export (CaseRecord) ---------------------------------
 
-# A chunk's stored records still valid: built from the case as it is now (the same
-# updated_at) by the same SQL and URL paths (format). NULL where there is none.
-STORED_JSON_CHUNK = """
-SELECT c.id, c.person_id, r.record
+# A stored record is valid while built from the case as it is now (the same
+# updated_at), by the same SQL and URL paths (format).
+STORED = """api_caserecord r
+    ON r.case_id = c.id AND r.updated_at = c.updated_at AND r.format = %(format)s"""
+# A chunk's cases, by id, with their stored records (NULL if none is valid) and persons.
+STORED_JSON_CHUNK = f"""
+SELECT c.id, r.record, {", ".join(f"p.{field}" for field in PERSON_FIELDS)}
 FROM cases_case c
-LEFT JOIN api_caserecord r
-    ON r.case_id = c.id AND r.updated_at = c.updated_at AND r.format = %(format)s
+JOIN people_person p ON p.id = c.person_id
+LEFT JOIN {STORED}
 WHERE c.id = ANY(%(ids)s)
 ORDER BY c.id
 """
+# PostgreSQL writes JSON keys as "key" : value, and a raw quote in its output is never
+# inside a string (those are escaped), so this is only ever a link's key and the start
+# of its path, whatever the text of the case.
+LINK_KEYS = (b'"api_url" : "/', b'"page_url" : "/')
 # Records built from a snapshot, stored only if their case has not changed since; a
 # record of a case changed in the meantime would never be read.
 STORE_JSON = """
@@ -218,10 +225,6 @@ JOIN cases_case c ON c.id = new.case_id AND c.updated_at = new.updated_at
 ON CONFLICT (case_id) DO UPDATE
 SET updated_at = EXCLUDED.updated_at, format = EXCLUDED.format, record = EXCLUDED.record
 """
-# PostgreSQL writes JSON keys as "key" : value, and a raw quote in its output is never
-# inside a string (those are escaped), so this is only ever a link's key and the start
-# of its path, whatever the text of the case.
-LINK_KEYS = (b'"api_url" : "/', b'"page_url" : "/')
 
 
 @functools.cache
@@ -238,28 +241,41 @@ class _Utf8(Loader):
         return bytes(data)
 
 
-def case_json_chunk(cursor, ids: list[int]) -> tuple[list[tuple], list[tuple]]:
-    """The records of these cases as JSON text (UTF-8 bytes, without the person, links
-    as paths), by id: (case id, person id, record) for each case, then the records
-    that had to be built, (case id, updated_at, record), for store_case_json()."""
-    cursor.cursor.adapters.register_loader("text", _Utf8)
-    cursor.execute(STORED_JSON_CHUNK, {"format": record_format(), "ids": ids})
-    rows = cursor.fetchall()
-    missing = [case_id for case_id, _, record in rows if record is None]
-    if not missing:
-        return rows, []
-    cursor.execute(CASES_JSON_CHUNK, {**url_prefixes(None), "ids": missing})
-    built = [(case_id, updated_at, record) for case_id, _, record, updated_at in cursor]
-    records = {case_id: record for case_id, _, record in built}
-    rows = [
-        (case_id, person_id, record if record is not None else records[case_id])
-        for case_id, person_id, record in rows
-    ]
-    return rows, built
+def _server_bound(cursor) -> psycopg.Cursor:
+    """A cursor binding parameters on the server, in binary where asked (%b): Django's
+    bind on the client, quoting megabytes of records into the statement (10x slower).
+    Text comes back as UTF-8 bytes."""
+    raw = psycopg.Cursor(cursor.cursor.connection)
+    raw.adapters.register_loader("text", _Utf8)
+    return raw
+
+
+def ndjson_chunk(cursor, ids: list[int], request) -> tuple[bytes, list[tuple]]:
+    """The NDJSON lines of these cases, by id, as UTF-8: each case's record (the stored
+    one, else built now) with its person, links absolute for the request; and the
+    records that were built, (case id, updated_at, record), for store_case_json()."""
+    with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
+        rows = raw.execute(STORED_JSON_CHUNK, {"format": record_format(), "ids": ids}).fetchall()
+        missing = [row[0] for row in rows if row[1] is None]
+        built = []
+        if missing:
+            raw.execute(CASES_JSON_CHUNK, {**url_prefixes(None), "ids": missing})
+            built = [(case_id, updated_at, record) for case_id, _, record, updated_at in raw]
+    new = {case_id: record for case_id, _, record in built}
+    heads = {
+        person_id: f'{{"person": {json.dumps(person, ensure_ascii=False)}, '.encode()
+        for person_id, person in people_by_id(None, request, [row[2:] for row in rows]).items()
+    }
+    origin = request.build_absolute_uri("/").removesuffix("/").encode()
+    parts = []
+    for case_id, record, person_id, *_ in rows:
+        record = absolute_links(record if record is not None else new[case_id], origin)
+        parts += (heads[person_id], record[1:], b"\n")
+    return b"".join(parts), built
 
 
 def store_case_json(cursor, built: list[tuple]) -> None:
-    """Store records case_json_chunk() built, for the next export."""
+    """Store records ndjson_chunk() built, for the next export."""
     if not built:
         return
     case_ids, updated, records = zip(*built, strict=True)
@@ -269,9 +285,7 @@ def store_case_json(cursor, built: list[tuple]) -> None:
         "updated": list(updated),
         "records": list(records),
     }
-    # Bound by the server, in binary: Django's cursors would quote 7 MB of records
-    # into the statement, ten times slower.
-    with cursor.db.wrap_database_errors, psycopg.Cursor(cursor.cursor.connection) as raw:
+    with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
         raw.execute(STORE_JSON, params)
 
 

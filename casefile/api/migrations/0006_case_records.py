@@ -41,6 +41,12 @@ class Migration(migrations.Migration):
             "ALTER TABLE api_caserecord SET UNLOGGED",
             "ALTER TABLE api_caserecord SET LOGGED",
         ),
+        # Records stored uncompressed: the export reads them faster (no decompression),
+        # and stores them faster.
+        migrations.RunSQL(
+            "ALTER TABLE api_caserecord ALTER COLUMN record SET STORAGE EXTERNAL",
+            "ALTER TABLE api_caserecord ALTER COLUMN record SET STORAGE EXTENDED",
+        ),
         migrations.RunSQL(
             "ALTER TABLE api_caserecord ADD CONSTRAINT api_caserecord_case_fk "
             "FOREIGN KEY (case_id) REFERENCES cases_case (id) ON DELETE CASCADE",
