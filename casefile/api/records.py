@@ -7,6 +7,10 @@ representation and the source of the OpenAPI schema; this is its fast path, and
 test_api_records checks that the two agree field for field, for every kind of
 value. Persons are added in Python through Person.public_name(), the one rule for
 names.
+
+The NDJSON export keeps the records it builds (CaseRecord: without the person, links
+as paths) and reads them back while their case's updated_at is unchanged, so it
+builds only those of cases changed since the last export (the last section).
 """
 
 import functools
