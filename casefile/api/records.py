@@ -201,16 +201,17 @@ def case_records(case_ids: list[int], request) -> list[dict]:
 
 # --- stored records, for the NDJSON export (CaseRecord) ---------------------------------
 
-# A stored record is valid while built from the case as it is now (the same
-# updated_at), by the same SQL and URL paths (format).
-STORED = """api_caserecord r
-    ON r.case_id = c.id AND r.updated_at = c.updated_at AND r.format = %(format)s"""
-# A chunk's cases, by id, with their stored records (NULL if none is valid) and persons.
+# A chunk's cases, by id, with their stored records and persons. A stored record is
+# valid while built from the case as it is now (the same updated_at), by the same SQL
+# and URL paths (format); else NULL. The ids are repeated for each table so that the
+# planner reads just the chunk's rows by index, not whole tables (60 ms -> 14 ms).
 STORED_JSON_CHUNK = f"""
 SELECT c.id, r.record, {", ".join(f"p.{field}" for field in PERSON_FIELDS)}
 FROM cases_case c
 JOIN people_person p ON p.id = c.person_id
-LEFT JOIN {STORED}
+    AND p.id IN (SELECT person_id FROM cases_case WHERE id = ANY(%(ids)s))
+LEFT JOIN api_caserecord r ON r.case_id = c.id AND r.updated_at = c.updated_at
+    AND r.format = %(format)s AND r.case_id = ANY(%(ids)s)
 WHERE c.id = ANY(%(ids)s)
 ORDER BY c.id
 """
@@ -248,7 +249,8 @@ class _Utf8(Loader):
 def _server_bound(cursor) -> psycopg.Cursor:
     """A cursor binding parameters on the server, in binary where asked (%b): Django's
     bind on the client, quoting megabytes of records into the statement (10x slower).
-    Text comes back as UTF-8 bytes."""
+    Text comes back as UTF-8 bytes. Statements are run with prepare=False: a prepared
+    statement's generic plan does not know how many ids a chunk has."""
     raw = psycopg.Cursor(cursor.cursor.connection)
     raw.adapters.register_loader("text", _Utf8)
     return raw
@@ -259,11 +261,12 @@ def ndjson_chunk(cursor, ids: list[int], request) -> tuple[bytes, list[tuple]]:
     one, else built now) with its person, links absolute for the request; and the
     records that were built, (case id, updated_at, record), for store_case_json()."""
     with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
-        rows = raw.execute(STORED_JSON_CHUNK, {"format": record_format(), "ids": ids}).fetchall()
+        params = {"format": record_format(), "ids": ids}
+        rows = raw.execute(STORED_JSON_CHUNK, params, prepare=False).fetchall()
         missing = [row[0] for row in rows if row[1] is None]
         built = []
         if missing:
-            raw.execute(CASES_JSON_CHUNK, {**url_prefixes(None), "ids": missing})
+            raw.execute(CASES_JSON_CHUNK, {**url_prefixes(None), "ids": missing}, prepare=False)
             built = [(case_id, updated_at, record) for case_id, _, record, updated_at in raw]
     new = {case_id: record for case_id, _, record in built}
     heads = {
@@ -290,7 +293,7 @@ def store_case_json(cursor, built: list[tuple]) -> None:
         "records": list(records),
     }
     with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
-        raw.execute(STORE_JSON, params)
+        raw.execute(STORE_JSON, params, prepare=False)
 
 
 def absolute_links(record: bytes, origin: bytes) -> bytes:
