@@ -58,7 +58,7 @@ def test_records_of_another_format_are_not_read(client, monkeypatch):
     make_case()
     export(client)
     tamper_with_stored_records()
-    monkeypatch.setattr(records, "record_format", lambda: "changed-sql")
+    monkeypatch.setattr(records, "record_format", lambda paths: "changed-sql")
     assert [line["summary"] for line in exported_as_the_api_shows(client).values()] == [
         "Listed for an unpaid debt."
     ]
@@ -129,10 +129,11 @@ def test_links_are_the_asking_hosts(client):
 def test_only_records_of_unchanged_cases_are_stored(rf):
     case = make_case()
     with connection.cursor() as cursor:
-        lines, built = records.ndjson_chunk(cursor, [case.pk], rf.get("/"))
+        stored = records.StoredRecords(rf.get("/"))
+        rows, built = stored.chunk(cursor, [case.pk])
         Case.objects.filter(pk=case.pk).update(summary="Changed meanwhile.")
-        records.store_case_json(cursor, built)
-    assert json.loads(lines)["id"] == case.public_id and len(built) == 1
+        stored.store(cursor, built)
+    assert json.loads(stored.lines(rows))["id"] == case.public_id and len(built) == 1
     assert not CaseRecord.objects.exists()
 
 

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import set_script_prefix
 
 from casefile.api.models import CaseRecord
 from casefile.cases import exports
@@ -83,3 +84,24 @@ def test_the_ndjson_export_stores_its_records_on_a_connection_of_its_own(client,
         "STORED " + c.summary for c in cases
     ]
     assert len(first) == 5 and readers_alive() == []
+
+
+@pytest.fixture
+def script_prefix():
+    """As a server mounted under /casefile/ sets it for each request (the test client
+    does not)."""
+    set_script_prefix("/casefile/")
+    yield
+    set_script_prefix("/")
+
+
+def test_ndjson_links_keep_the_script_prefix(client, small_chunks, script_prefix):
+    """Reader threads do not have the request's script prefix: links are made in the
+    request's thread."""
+    cases = [make_case() for _ in range(3)]
+    for _ in range(2):  # records built, then stored ones
+        lines = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+        for case, line in zip(cases, map(json.loads, lines), strict=True):
+            assert line == client.get(f"/api/v1/cases/{case.public_id}/").json()
+            assert line["api_url"].startswith("http://testserver/casefile/api/v1/cases/")
+            assert line["person"]["api_url"].startswith("http://testserver/casefile/api/v1/")

@@ -34,32 +34,29 @@ def published_cases():
 
 def ndjson_lines(request):
     """The published dataset, one JSON case per line."""
-
-    def build(cursor, ids):
-        return records.ndjson_chunk(cursor, ids, request)
-
-    with _record_store() as store:
-        for lines, built in case_exports.case_chunks(published_cases(), build):
+    stored = records.StoredRecords(request)
+    with _record_store(stored) as store:
+        for rows, built in case_exports.case_chunks(published_cases(), stored.chunk):
             store(built)
-            yield lines
+            yield stored.lines(rows)
 
 
 @contextmanager
-def _record_store():
+def _record_store(stored):
     """Where the export stores the records it built: in the enclosing transaction if
     there is one (tests), else on a connection of its own, committed at once (the
     export reads in read-only snapshot transactions). A cache: a failed write is
     logged, not raised."""
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
-            yield lambda built: records.store_case_json(cursor, built)
+            yield lambda built: stored.store(cursor, built)
         return
     own = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def store(built):
         try:
             with own.cursor() as cursor:
-                records.store_case_json(cursor, built)
+                stored.store(cursor, built)
         except DatabaseError:
             logger.exception("Could not store %d case records", len(built))
 

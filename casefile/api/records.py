@@ -13,7 +13,6 @@ as paths) and reads them back while their case's updated_at is unchanged, so it
 builds only those of cases changed since the last export (the last section).
 """
 
-import functools
 import hashlib
 import json
 from types import SimpleNamespace
@@ -232,10 +231,9 @@ SET updated_at = EXCLUDED.updated_at, format = EXCLUDED.format, record = EXCLUDE
 """
 
 
-@functools.cache
-def record_format() -> str:
+def record_format(paths: dict[str, str]) -> str:
     """Names what a stored record was built by: the record's SQL and the URL paths."""
-    source = CASES_JSON_CHUNK + json.dumps(url_prefixes(None), sort_keys=True)
+    source = CASES_JSON_CHUNK + json.dumps(paths, sort_keys=True)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
@@ -260,44 +258,58 @@ def _server_bound(cursor) -> psycopg.Cursor:
     return raw
 
 
-def ndjson_chunk(cursor, ids: list[int], request) -> tuple[bytes, list[tuple]]:
-    """The NDJSON lines of these cases, by id, as UTF-8: each case's record (the stored
-    one, else built now) with its person, links absolute for the request; and the
-    records that were built, (case id, updated_at, record), for store_case_json()."""
-    with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
-        params = {"format": record_format(), "ids": ids}
-        rows = raw.execute(STORED_JSON_CHUNK, params, prepare=False).fetchall()
-        missing = [row[0] for row in rows if row[1] is None]
-        built = []
-        if missing:
-            raw.execute(CASES_JSON_CHUNK, {**url_prefixes(None), "ids": missing}, prepare=False)
+class StoredRecords:
+    """The NDJSON export's records for one request. Made in the request's thread, as
+    are its lines: URLs are reversed there (other threads lack its script prefix)."""
+
+    def __init__(self, request):
+        self.request = request
+        self.paths = url_prefixes(None)
+        self.format = record_format(self.paths)
+        self.origin = request.build_absolute_uri("/").removesuffix("/").encode()
+
+    def chunk(self, cursor, ids: list[int]) -> tuple[list[tuple], list[tuple]]:
+        """(case id, record, person's PERSON_FIELDS...) for these cases, by id, each
+        record (UTF-8, links as paths) the stored one or else built now; and the records
+        built, (case id, updated_at, record), for store(). Any thread."""
+        with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
+            params = {"format": self.format, "ids": ids}
+            rows = raw.execute(STORED_JSON_CHUNK, params, prepare=False).fetchall()
+            missing = [row[0] for row in rows if row[1] is None]
+            if not missing:
+                return rows, []
+            raw.execute(CASES_JSON_CHUNK, {**self.paths, "ids": missing}, prepare=False)
             built = [(case_id, updated_at, record) for case_id, _, record, updated_at in raw]
-    new = {case_id: record for case_id, _, record in built}
-    heads = {
-        person_id: f'{{"person": {_json(person)}, '.encode()
-        for person_id, person in people_by_id(None, request, [row[2:] for row in rows]).items()
-    }
-    origin = request.build_absolute_uri("/").removesuffix("/").encode()
-    parts = []
-    for case_id, record, person_id, *_ in rows:
-        record = absolute_links(record if record is not None else new[case_id], origin)
-        parts += (heads[person_id], record[1:], b"\n")
-    return b"".join(parts), built
+        new = {case_id: record for case_id, _, record in built}
+        rows = [(row[0], new[row[0]], *row[2:]) if row[1] is None else row for row in rows]
+        return rows, built
 
+    def lines(self, rows: list[tuple]) -> bytes:
+        """A chunk's NDJSON lines (UTF-8): each record with its person, links absolute."""
+        heads = {
+            person_id: f'{{"person": {_json(person)}, '.encode()
+            for person_id, person in people_by_id(
+                None, self.request, [row[2:] for row in rows]
+            ).items()
+        }
+        parts = []
+        for _, record, person_id, *_ in rows:
+            parts += (heads[person_id], absolute_links(record, self.origin)[1:], b"\n")
+        return b"".join(parts)
 
-def store_case_json(cursor, built: list[tuple]) -> None:
-    """Store records ndjson_chunk() built, for the next export."""
-    if not built:
-        return
-    case_ids, updated, records = zip(*built, strict=True)
-    params = {
-        "format": record_format(),
-        "ids": list(case_ids),
-        "updated": list(updated),
-        "records": list(records),
-    }
-    with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
-        raw.execute(STORE_JSON, params, prepare=False)
+    def store(self, cursor, built: list[tuple]) -> None:
+        """Store records chunk() built, for the next export."""
+        if not built:
+            return
+        case_ids, updated, records = zip(*built, strict=True)
+        params = {
+            "format": self.format,
+            "ids": list(case_ids),
+            "updated": list(updated),
+            "records": list(records),
+        }
+        with cursor.db.wrap_database_errors, _server_bound(cursor) as raw:
+            raw.execute(STORE_JSON, params, prepare=False)
 
 
 def absolute_links(record: bytes, origin: bytes) -> bytes:
