@@ -8,8 +8,10 @@ own connections, memory flat whatever the size, the first bytes out before the l
 row is read. The NDJSON records are records.py's, the same the case endpoints serve
 (a test compares each line with the case's detail). They are stored (CaseRecord) and
 read back while their case stays unchanged, so an export builds only the records of
-cases changed since the last one; persons are added per request, from
-Person.public_name(), and links made absolute for the request's host.
+cases changed since the last one, and stores those on a connection of its own (its
+readers are read-only snapshots). Which cases are exported is still decided by
+published_cases() alone; persons are added per request, from Person.public_name(),
+and links made absolute for the request's host.
 """
 
 import logging
