@@ -5,9 +5,11 @@ import json
 
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
-from casefile.api.models import ApiToken
+from casefile.api.models import ApiToken, CaseRecord
 from casefile.editorial.roles import sync_role_groups
 from tests.factories import (
     make_amount,
@@ -144,4 +146,11 @@ def get_json(client, url, **kwargs):
 def send_json(client, method, url, data, **kwargs):
     return getattr(client, method)(
         url, data=json.dumps(data), content_type="application/json", **kwargs
+    )
+
+
+def tamper_with_stored_records():
+    """Mark the stored records' summaries, so an export shows whether it read them."""
+    CaseRecord.objects.update(
+        record=Replace("record", Value('"summary" : "'), Value('"summary" : "STORED '))
     )

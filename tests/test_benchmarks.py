@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from casefile.api import records
+from casefile.api.models import CaseRecord
 from casefile.cases.models import Case
 from casefile.cases.synthetic import generate
 from casefile.people.models import Person
@@ -50,6 +52,22 @@ def test_bench_api_export_part_reports_throughput_and_memory(synthetic):
     figures = json.loads(run("bench_api", part="export", format="csv").splitlines()[-1])
     assert figures["cases"] == Case.objects.published().count()
     assert figures["rate"] > 0 and figures["peak_rss_mb"] >= figures["rss_before_mb"] > 0
+
+
+def test_bench_api_ndjson_export_first_forgets_the_stored_records(synthetic):
+    published = Case.objects.published().count()
+    CaseRecord.objects.bulk_create(
+        CaseRecord(case=case, updated_at=case.updated_at, format="old", record="{}")
+        for case in Case.objects.all()
+    )
+    figures = json.loads(
+        run("bench_api", part="export", format="ndjson", forget_records=True).splitlines()[-1]
+    )
+    assert figures["cases"] == published and figures["rate"] > 0
+    assert set(CaseRecord.objects.values_list("format", flat=True)) == {
+        records.record_format(records.url_prefixes(None))
+    }
+    assert CaseRecord.objects.count() == published
 
 
 def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):

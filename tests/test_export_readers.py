@@ -9,10 +9,12 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import set_script_prefix
 
+from casefile.api.models import CaseRecord
 from casefile.cases import exports
 from casefile.cases.models import Case
-from tests.api_support import body
+from tests.api_support import body, tamper_with_stored_records
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,3 +72,36 @@ def test_a_client_that_stops_reading_leaves_no_reader_behind(client, small_chunk
     assert readers_alive()
     response.close()
     assert readers_alive() == []
+
+
+def test_the_ndjson_export_stores_its_records_on_a_connection_of_its_own(client, small_chunks):
+    cases = [make_case() for _ in range(5)]
+    first = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+    assert sorted(CaseRecord.objects.values_list("case_id", flat=True)) == [c.pk for c in cases]
+    tamper_with_stored_records()
+    second = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+    assert [json.loads(line)["summary"] for line in second] == [
+        "STORED " + c.summary for c in cases
+    ]
+    assert len(first) == 5 and readers_alive() == []
+
+
+@pytest.fixture
+def script_prefix():
+    """As a server mounted under /casefile/ sets it for each request (the test client
+    does not)."""
+    set_script_prefix("/casefile/")
+    yield
+    set_script_prefix("/")
+
+
+def test_ndjson_links_keep_the_script_prefix(client, small_chunks, script_prefix):
+    """Reader threads do not have the request's script prefix: links are made in the
+    request's thread."""
+    cases = [make_case() for _ in range(3)]
+    for _ in range(2):  # records built, then stored ones
+        lines = body(client.get("/api/v1/exports/cases.ndjson")).splitlines()
+        for case, line in zip(cases, map(json.loads, lines), strict=True):
+            assert line == client.get(f"/api/v1/cases/{case.public_id}/").json()
+            assert line["api_url"].startswith("http://testserver/casefile/api/v1/cases/")
+            assert line["person"]["api_url"].startswith("http://testserver/casefile/api/v1/")

@@ -6,18 +6,27 @@ Both read Case.objects.published() by id through casefile.cases.exports.case_chu
 one consistent snapshot, 2,000 cases per query built ahead by reader threads on their
 own connections, memory flat whatever the size, the first bytes out before the last
 row is read. The NDJSON records are records.py's, the same the case endpoints serve
-(a test compares each line with the case's detail); persons' names come from
-Person.public_name().
+(a test compares each line with the case's detail). They are stored (CaseRecord) and
+read back while their case stays unchanged, so an export builds only the records of
+cases changed since the last one, and stores those on a connection of its own (its
+readers are read-only snapshots). Which cases are exported is still decided by
+published_cases() alone; persons are added per request, from Person.public_name(),
+and links made absolute for the request's host.
 """
 
-import json
+import logging
+from contextlib import contextmanager
 
-from casefile.api.records import CASES_JSON_CHUNK, people_by_id, person_rows, url_prefixes
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+
+from casefile.api import records
 from casefile.cases import exports as case_exports
 from casefile.cases.models import Case
 
 NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 CSV_CONTENT_TYPE = case_exports.CONTENT_TYPE
+
+logger = logging.getLogger(__name__)
 
 
 def published_cases():
@@ -27,23 +36,36 @@ def published_cases():
 
 def ndjson_lines(request):
     """The published dataset, one JSON case per line."""
-    params = url_prefixes(request)
+    stored = records.StoredRecords(request)
+    with _record_store(stored) as store:
+        for rows, built in case_exports.case_chunks(published_cases(), stored.chunk):
+            store(built)
+            yield stored.lines(rows)
 
-    def build(cursor, ids):
-        cursor.execute(CASES_JSON_CHUNK, {**params, "ids": ids})
-        rows = cursor.fetchall()
-        return rows, person_rows(row[1] for row in rows)
 
-    for rows, people in case_exports.case_chunks(published_cases(), build):
-        people = people_by_id(None, request, rows=people)
-        yield "".join(
-            '{"person": '
-            + json.dumps(people[person_id], ensure_ascii=False)
-            + ", "
-            + case_json[1:]
-            + "\n"
-            for _, person_id, case_json in rows
-        )
+@contextmanager
+def _record_store(stored):
+    """Where the export stores the records it built: in the enclosing transaction if
+    there is one (tests), else on a connection of its own, committed at once (the
+    export reads in read-only snapshot transactions). A cache: a failed write is
+    logged, not raised."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            yield lambda built: stored.store(cursor, built)
+        return
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def store(built):
+        try:
+            with own.cursor() as cursor:
+                stored.store(cursor, built)
+        except DatabaseError:
+            logger.exception("Could not store %d case records", len(built))
+
+    try:
+        yield store
+    finally:
+        own.close()
 
 
 def csv_chunks(request):

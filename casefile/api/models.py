@@ -86,3 +86,34 @@ class RateWindow(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count} until {self.ends_at:%H:%M:%S}"
+
+
+class CaseRecord(models.Model):
+    """A case's API record as JSON text (records.py), kept so that the NDJSON export
+    does not build it again while the case stays the same.
+
+    A record is served only while `updated_at` equals the case's: every change to the
+    case, its parts, authority, cited sources and captures (and its person) moves the
+    case's updated_at (database triggers), so a changed case's record is never read.
+    `format` is records.RECORD_FORMAT, which changes with the record's SQL and URL
+    paths. The person is not in it (added per request, by Person.public_name()) and
+    links are paths (made absolute per request). Which cases are exported is decided
+    by Case.objects.published() alone: a record of an unpublished case is never read.
+
+    The table is UNLOGGED and its foreign key cascades (migration 0006): a crash
+    empties it, and deleting or truncating cases removes their records, however done.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the database cascades (migration 0006)
+        db_constraint=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(help_text="The case's updated_at the record was built from.")
+    format = models.CharField(max_length=16)
+    record = models.TextField()
+
+    def __str__(self):
+        return f"record of case {self.case_id} as of {self.updated_at:%Y-%m-%d %H:%M:%S.%f}"
