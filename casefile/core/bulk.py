@@ -73,9 +73,13 @@ def copy_insert(model: type[models.Model], rows: list[dict]) -> list[int]:
     ]
     columns = [pk.column, *(f.column for f in fields)]
     with connection.cursor() as cursor:
+        # The sequence is looked up once: pg_get_serial_sequence() in the select list would
+        # search the catalogues again for every row (8 µs each, seconds for 900,000 ids).
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)::regclass::oid", [table, pk.column])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(rows)],
+            "SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)",
+            [sequence, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
         # Session settings (the history context: who and why; triggers to skip) reach the
