@@ -56,6 +56,14 @@ def touch_case_triggers(table: str) -> list:
     )
 
 
+def published_only(expression, output_field):
+    """`expression` for a published case, NULL for any other (see Case.search_vector)."""
+    return models.Case(
+        models.When(publication_state=PublicationState.PUBLISHED, then=expression),
+        output_field=output_field,
+    )
+
+
 # Columns computed from other columns: not worth keeping in history, not readable by a
 # BEFORE trigger.
 CASE_DERIVED_FIELDS = ("search_vector", "text_grams", "listed_year", "restriction_kinds")
@@ -165,17 +173,25 @@ class Case(TimeStampedModel):
         output_field=models.IntegerField(),
         db_persist=True,
     )
+    # The search columns are computed for published cases only (NULL otherwise): only
+    # published() cases are ever searched, and publishing recomputes them, as any update
+    # does. Drafts (100,000 at a time from an import) skip the tsvector, the grams and
+    # their GIN index entries.
     search_vector = models.GeneratedField(
-        expression=(
+        expression=published_only(
             SearchVector("summary", weight="A", config="english")
             + SearchVector("reason_en", "outcome", weight="B", config="english")
-            + SearchVector("narrative", weight="C", config="english")
+            + SearchVector("narrative", weight="C", config="english"),
+            SearchVectorField(),
         ),
         output_field=SearchVectorField(),
         db_persist=True,
     )
     text_grams = models.GeneratedField(
-        expression=CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
+        expression=published_only(
+            CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
+            ArrayField(models.TextField()),
+        ),
         output_field=ArrayField(models.TextField()),
         db_persist=True,
     )

@@ -810,7 +810,7 @@ class _Writer:
     # The triggers that touch a case when a part of it is written. New cases are inserted
     # with their restriction kinds and timestamps already right, so for their parts these
     # triggers would only rewrite each new case three more times (and every rewrite
-    # recomputes its search columns and index entries): they are skipped for them.
+    # writes a new row version and its index entries): they are skipped for them.
     TOUCH_TRIGGERS = (
         "cases.Restriction:case_restriction_kinds_ins",
         "cases.Amount:touch_case_amount_ins",
