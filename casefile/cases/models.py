@@ -459,15 +459,35 @@ class Citation(TimeStampedModel):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citations")
-    capture = models.ForeignKey(SourceCapture, on_delete=models.PROTECT, related_name="citations")
+    # Indexed with the case (citation_capture_case) and, for the claims, only where set
+    # (Meta.indexes): each citation has one claim, so a full index per claim column would
+    # hold mostly NULLs, and an import writes 400,000 citations.
+    capture = models.ForeignKey(
+        SourceCapture, on_delete=models.PROTECT, related_name="citations", db_index=False
+    )
     restriction = models.ForeignKey(
-        Restriction, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Restriction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     amount = models.ForeignKey(
-        Amount, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Amount,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     case_field = models.CharField(
         "claim",
@@ -502,6 +522,15 @@ class Citation(TimeStampedModel):
         indexes = [
             # Cases citing a source (source pages, the `source` filter).
             models.Index(fields=["capture", "case"], name="citation_capture_case"),
+            # A claim's citations (deleting a claim deletes them).
+            *(
+                models.Index(
+                    fields=[claim],
+                    name=f"citation_{claim}",
+                    condition=Q(**{f"{claim}__isnull": False}),
+                )
+                for claim in ("restriction", "amount", "event")
+            ),
         ]
         triggers = [
             *touch_case_triggers("citation"),
