@@ -208,3 +208,18 @@ def test_a_name_as_typed_ranks_first_and_near_misses_only_when_nothing_matches()
     assert search("q=王伟") == [exact, longer]
     # With no name holding the query as typed, near misses are found.
     assert search("q=wang wie") != []
+
+
+def test_search_columns_are_computed_for_published_cases_only():
+    """Drafts (an import writes 100,000) skip the search columns; publishing fills them."""
+    case = make_case(publication_state="draft", summary="A blogger", reason_original="拒不履行义务")
+    columns = Case.objects.filter(pk=case.pk).values_list("search_vector", "text_grams")
+    assert columns.get() == (None, None)
+
+    Case.objects.filter(pk=case.pk).update(publication_state="published")
+    search_vector, text_grams = columns.get()
+    assert "blogger" in search_vector and "履行" in text_grams
+    assert search("q=blogger") == search("q=履行") == [case]
+
+    Case.objects.filter(pk=case.pk).update(publication_state="retracted")
+    assert columns.get() == (None, None)

@@ -56,6 +56,14 @@ def touch_case_triggers(table: str) -> list:
     )
 
 
+def published_only(expression, output_field):
+    """`expression` for a published case, NULL for any other (see Case.search_vector)."""
+    return models.Case(
+        models.When(publication_state=PublicationState.PUBLISHED, then=expression),
+        output_field=output_field,
+    )
+
+
 # Columns computed from other columns: not worth keeping in history, not readable by a
 # BEFORE trigger.
 CASE_DERIVED_FIELDS = ("search_vector", "text_grams", "listed_year", "restriction_kinds")
@@ -165,17 +173,25 @@ class Case(TimeStampedModel):
         output_field=models.IntegerField(),
         db_persist=True,
     )
+    # The search columns are computed for published cases only (NULL otherwise): only
+    # published() cases are ever searched, and publishing recomputes them, as any update
+    # does. Drafts (100,000 at a time from an import) skip the tsvector, the grams and
+    # their GIN index entries.
     search_vector = models.GeneratedField(
-        expression=(
+        expression=published_only(
             SearchVector("summary", weight="A", config="english")
             + SearchVector("reason_en", "outcome", weight="B", config="english")
-            + SearchVector("narrative", weight="C", config="english")
+            + SearchVector("narrative", weight="C", config="english"),
+            SearchVectorField(),
         ),
         output_field=SearchVectorField(),
         db_persist=True,
     )
     text_grams = models.GeneratedField(
-        expression=CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
+        expression=published_only(
+            CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
+            ArrayField(models.TextField()),
+        ),
         output_field=ArrayField(models.TextField()),
         db_persist=True,
     )
@@ -451,15 +467,35 @@ class Citation(TimeStampedModel):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citations")
-    capture = models.ForeignKey(SourceCapture, on_delete=models.PROTECT, related_name="citations")
+    # Indexed with the case (citation_capture_case) and, for the claims, only where set
+    # (Meta.indexes): each citation has one claim, so a full index per claim column would
+    # hold mostly NULLs, and an import writes 400,000 citations.
+    capture = models.ForeignKey(
+        SourceCapture, on_delete=models.PROTECT, related_name="citations", db_index=False
+    )
     restriction = models.ForeignKey(
-        Restriction, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Restriction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     amount = models.ForeignKey(
-        Amount, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Amount,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        db_index=False,
     )
     case_field = models.CharField(
         "claim",
@@ -494,6 +530,15 @@ class Citation(TimeStampedModel):
         indexes = [
             # Cases citing a source (source pages, the `source` filter).
             models.Index(fields=["capture", "case"], name="citation_capture_case"),
+            # A claim's citations (deleting a claim deletes them).
+            *(
+                models.Index(
+                    fields=[claim],
+                    name=f"citation_{claim}",
+                    condition=Q(**{f"{claim}__isnull": False}),
+                )
+                for claim in ("restriction", "amount", "event")
+            ),
         ]
         triggers = [
             *touch_case_triggers("citation"),

@@ -810,7 +810,7 @@ class _Writer:
     # The triggers that touch a case when a part of it is written. New cases are inserted
     # with their restriction kinds and timestamps already right, so for their parts these
     # triggers would only rewrite each new case three more times (and every rewrite
-    # recomputes its search columns and index entries): they are skipped for them.
+    # writes a new row version and its index entries): they are skipped for them.
     TOUCH_TRIGGERS = (
         "cases.Restriction:case_restriction_kinds_ins",
         "cases.Amount:touch_case_amount_ins",
@@ -832,14 +832,17 @@ class _Writer:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _create_rows(self, rows: list[CaseRow], authorities, captures) -> None:
-        """New cases and everything they own, with COPY: a handful of statements in all."""
+        """New cases and everything they own, with COPY: a handful of statements in all.
+
+        Rows are passed to COPY as generators, so that building them (romanising
+        names, above all) overlaps the server's inserting of the ones before."""
         stamps = {"created_at": self.now, "updated_at": self.now}
         person_ids = copy_insert(
-            Person, [{**stamps, **_person_values(row, None, "")} for row in rows]
+            Person, ({**stamps, **_person_values(row, None, "")} for row in rows), len(rows)
         )
         case_ids = copy_insert(
             Case,
-            [
+            (
                 {
                     **stamps,
                     **_case_values(row, person_id, authorities.get(self._authority_key(row))),
@@ -849,7 +852,8 @@ class _Writer:
                     "restriction_kinds": sorted(row.restrictions),
                 }
                 for row, person_id in zip(rows, person_ids, strict=True)
-            ],
+            ),
+            len(rows),
         )
         restriction_rows = [
             (case_id, kind)
@@ -858,7 +862,8 @@ class _Writer:
         ]
         restriction_ids = copy_insert(
             Restriction,
-            [{**stamps, "case_id": case_id, "kind": kind} for case_id, kind in restriction_rows],
+            ({**stamps, "case_id": case_id, "kind": kind} for case_id, kind in restriction_rows),
+            len(restriction_rows),
         )
         restriction_of = dict(zip(restriction_rows, restriction_ids, strict=True))
         amount_rows = [
@@ -868,23 +873,27 @@ class _Writer:
         ]
         amount_ids = copy_insert(
             Amount,
-            [{**stamps, **self._amount_values(row, case_id)} for row, case_id in amount_rows],
+            ({**stamps, **self._amount_values(row, case_id)} for row, case_id in amount_rows),
+            len(amount_rows),
         )
         amount_of = {
             case_id: amount_id
             for (_, case_id), amount_id in zip(amount_rows, amount_ids, strict=True)
         }
-        citations = []
-        for row, case_id in zip(rows, case_ids, strict=True):
-            if not row.source:
-                continue
-            cite = {**stamps, "case_id": case_id, "capture_id": captures[row.source]}
-            citations.append({**cite, "case_field": CitedField.LISTING.value})
-            for kind in row.restrictions:
-                citations.append({**cite, "restriction_id": restriction_of[(case_id, kind)]})
-            if case_id in amount_of:
-                citations.append({**cite, "amount_id": amount_of[case_id]})
-        copy_insert(Citation, citations)
+        cited = [(row, case_id) for row, case_id in zip(rows, case_ids, strict=True) if row.source]
+
+        def citations():
+            for row, case_id in cited:
+                cite = {**stamps, "case_id": case_id, "capture_id": captures[row.source]}
+                yield {**cite, "case_field": CitedField.LISTING.value}
+                for kind in row.restrictions:
+                    yield {**cite, "restriction_id": restriction_of[(case_id, kind)]}
+                if case_id in amount_of:
+                    yield {**cite, "amount_id": amount_of[case_id]}
+
+        # The listing, each restriction and the amount: as many as citations() yields.
+        count = sum(1 + len(row.restrictions) + (case_id in amount_of) for row, case_id in cited)
+        copy_insert(Citation, citations(), count)
         self.report.created += [row.case_key for row in rows]
 
     @staticmethod

@@ -38,7 +38,7 @@ def name_variants(name: str) -> set[str]:
         if not key:
             continue
         keys.add(key)
-        words = [latin_key(word) for word in form.split() if latin_key(word)]
+        words = [key for word in form.split() if (key := latin_key(word))]
         if len(words) == 2:  # given name first, as Western outlets sometimes print it
             keys.add(words[1] + words[0])
         if "ü" in form.lower():  # ü is typed as v, or written yu in passports

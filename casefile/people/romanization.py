@@ -27,11 +27,12 @@ SURNAME_READINGS = {
 INITIAL_VOWELS = ("a", "o", "e")
 
 
-def _syllables(chars: str) -> list[str]:
-    return lazy_pinyin(chars, style=Style.NORMAL, v_to_u=True, errors="ignore")
+@lru_cache(maxsize=65536)  # surnames and given names repeat far more than whole names
+def _syllables(chars: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(chars, style=Style.NORMAL, v_to_u=True, errors="ignore"))
 
 
-def _join(syllables: list[str]) -> str:
+def _join(syllables: tuple[str, ...]) -> str:
     """Join syllables into one word, with the apostrophe pinyin uses before a/o/e."""
     word = ""
     for syllable in syllables:
