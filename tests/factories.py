@@ -46,6 +46,8 @@ def make_capture(source=None, **fields) -> SourceCapture:
 
 
 def make_case(person=None, **fields) -> Case:
+    """A case, published unless told otherwise. A retracted case is made as the workflow
+    makes one: published first (so it was public), then retracted."""
     defaults = {
         "list_name": "spc_dishonest_debtors",
         "offence_category": "unpaid_debt",
@@ -53,7 +55,19 @@ def make_case(person=None, **fields) -> Case:
         "publication_state": "published",
         "summary": "Listed for an unpaid debt.",
     }
-    return Case.objects.create(person=person or make_person(), **{**defaults, **fields})
+    values = {**defaults, **fields}
+    if values["publication_state"] != "retracted":
+        return Case.objects.create(person=person or make_person(), **values)
+    case = Case.objects.create(
+        person=person or make_person(), **{**values, "publication_state": "published"}
+    )
+    Case.objects.filter(pk=case.pk).update(
+        publication_state="retracted",
+        retracted_at=values.get("retracted_at") or timezone.now(),
+        retraction_note=values.get("retraction_note") or "Retracted.",
+    )
+    case.refresh_from_db()
+    return case
 
 
 def make_restriction(case, **fields) -> Restriction:

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.test import RequestFactory
 
+from casefile.api.editor_views import load_parts
 from casefile.api.records import case_records
 from casefile.api.serializers import CaseSerializer
-from casefile.api.views import load_parts
 from casefile.cases.models import Case
 from tests.api_support import private_cases, rich_case
 from tests.factories import make_authority, make_case, make_event, make_person, make_restriction

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from casefile.cases.models import Case
+from casefile.people.models import Person
 from tests.api_support import (
     NOTES,
     SECRET_ALIAS,
@@ -91,7 +92,14 @@ def test_the_pseudonymised_person_appears_only_under_their_pseudonym(client, wor
 
 def test_hidden_cases_and_what_only_they_show_are_404(client, world):
     for case in [world.withheld, *world.hidden]:
-        assert client.get(f"/api/v1/cases/{case.public_id}/").status_code == 404
+        response = client.get(f"/api/v1/cases/{case.public_id}/")
+        if case.publication_state == "retracted":  # gone, as its page says: only the note
+            assert response.status_code == 410
+            assert response.json()["code"] == "gone"
+            assert case.retraction_note in response.json()["detail"]
+            assert case.person.name_original not in body(response)
+        else:
+            assert response.status_code == 404
     assert client.get(f"/api/v1/persons/{world.withheld.person_id}/").status_code == 404
     assert client.get(f"/api/v1/authorities/{world.withheld.authority_id}/").status_code == 404
     source_id = world.withheld.citations.get().capture.source_id
@@ -121,17 +129,21 @@ def test_counts_lists_facets_and_exports_agree_on_the_published_set(client, worl
     assert info["counts"] == {"cases": 2, "persons": 2, "authorities": 1, "sources": 1}
 
 
-def test_the_change_feed_shows_hidden_cases_only_as_bare_tombstones(client, world):
+def test_the_change_feed_names_only_cases_that_were_public(client, world):
+    # The shown (pseudonymised) person's case is withheld after publication: it left.
+    Person.objects.filter(pk=world.shown.person_id).update(privacy="withheld")
     feed = get_json(client, "/api/v1/cases/?updated_since=2000-01-01T00:00:00Z&page_size=100")
     by_id = {item["id"]: item for item in feed["results"]}
-    for case in [world.withheld, *world.hidden]:
-        assert set(by_id[case.public_id]) == {"id", "state", "updated_at"}
-    assert by_id[world.withheld.public_id]["state"] == "withdrawn"
-    assert [by_id[case.public_id]["state"] for case in world.hidden] == [
-        "withdrawn",
-        "withdrawn",
-        "retracted",
-    ]
+    draft, in_review, retracted = world.hidden
+    # Never public: a draft, a case in review, a withheld person's case from the start.
+    for case in (draft, in_review, world.withheld):
+        assert case.public_id not in by_id
+    for case, state in ((retracted, "retracted"), (world.shown, "withdrawn")):
+        assert by_id[case.public_id] == {
+            "id": case.public_id,
+            "state": state,
+            "updated_at": by_id[case.public_id]["updated_at"],
+        }
     text = json.dumps(feed, ensure_ascii=False)
     for secret in FORBIDDEN:
         assert secret not in text

@@ -1,6 +1,7 @@
 import pytest
 
 from casefile.cases.models import Case
+from casefile.cases.visibility import shown_people
 from casefile.people.models import Person
 from casefile.people.romanization import romanize_name
 from tests.factories import make_case, make_person
@@ -64,4 +65,4 @@ def test_published_cases_exclude_withheld_people_and_unpublished_states():
     for state in ("draft", "in_review", "retracted"):
         make_case(publication_state=state)
     assert list(Case.objects.published()) == [shown]
-    assert Person.objects.visible().count() == Person.objects.count() - 1
+    assert shown_people().count() == Person.objects.count() - 1

@@ -3,8 +3,9 @@
 A case's ETag is its version (Case.version), which database triggers change with
 any part, its person, authority or cited source. A list's ETag is a digest of the
 query and of the (id, version) of the rows on the page, taken before the rows'
-parts are loaded, so a 304 costs one query. Last-Modified of a list is the time
-the dataset last changed in any way (a case written, or deleted).
+parts are loaded, so a 304 costs one query. Last-Modified of a list or an export is
+when public data last changed (casefile.cases.visibility.public_last_modified): draft
+work never moves it.
 """
 
 import hashlib
@@ -28,22 +29,6 @@ def case_etag(case) -> str:
     return f'"{case.version}"'
 
 
-def dataset_last_modified():
-    """When a case last changed (in any state) or was deleted: one index probe per state."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT greatest(
-                (SELECT max((SELECT max(updated_at) FROM cases_case
-                             WHERE publication_state = state))
-                 FROM unnest(%s::text[]) AS state),
-                (SELECT max(deleted_at) FROM api_casedeletion))
-            """,
-            [["draft", "in_review", "published", "retracted"]],
-        )
-        return cursor.fetchone()[0]
-
-
 def feed_watermark():
     """A time before which every change is already committed and visible.
 
@@ -64,6 +49,15 @@ def feed_watermark():
             [FEED_SAFETY_MARGIN_SECONDS],
         )
         return cursor.fetchone()[0]
+
+
+def respond(request, *, etag: str, last_modified=None, build):
+    """The answer to a GET that may be conditional: 304 (or 412) when the client's copy
+    is current, else the response `build()` makes, stamped with both validators."""
+    cached = not_modified(request, etag, last_modified)
+    if cached is not None:
+        return cached
+    return stamp(build(), etag, last_modified)
 
 
 def not_modified(request, etag: str, last_modified=None):

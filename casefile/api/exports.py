@@ -10,7 +10,7 @@ row is read. The NDJSON records are records.py's, the same the case endpoints se
 read back while their case stays unchanged, so an export builds only the records of
 cases changed since the last one, and stores those on a connection of its own (its
 readers are read-only snapshots). Which cases are exported is still decided by
-published_cases() alone; persons are added per request, from Person.public_name(),
+published_cases() alone; persons are added per request, from visibility.public_name(),
 and links made absolute for the request's host.
 """
 

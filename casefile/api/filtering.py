@@ -50,3 +50,11 @@ def allowed_parameters(view) -> set[str]:
     if getattr(view, "action", None) == "list" and getattr(view, "pagination_class", None):
         names |= PAGINATION_PARAMS
     return names
+
+
+class StrictQueryMixin:
+    """Every endpoint names the query parameters it does not understand (400)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_parameters(request, allowed_parameters(self))

@@ -96,7 +96,7 @@ class CaseRecord(models.Model):
     case, its parts, authority, cited sources and captures (and its person) moves the
     case's updated_at (database triggers), so a changed case's record is never read.
     `format` is records.RECORD_FORMAT, which changes with the record's SQL and URL
-    paths. The person is not in it (added per request, by Person.public_name()) and
+    paths. The person is not in it (added per request, by visibility.public_name()) and
     links are paths (made absolute per request). Which cases are exported is decided
     by Case.objects.published() alone: a record of an unpublished case is never read.
 

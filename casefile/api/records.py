@@ -5,7 +5,7 @@ the NDJSON export all serve these records.
 CaseSerializer (serializers.py) is the reference definition of a case's
 representation and the source of the OpenAPI schema; this is its fast path, and
 test_api_records checks that the two agree field for field, for every kind of
-value. Persons are added in Python through Person.public_name(), the one rule for
+value. Persons are added in Python through visibility.public_name(), the one rule for
 names.
 
 The NDJSON export keeps the records it builds (CaseRecord: without the person, links
@@ -23,6 +23,7 @@ from django.urls import reverse
 from psycopg.adapt import Loader
 
 from casefile.api.serializers import PLACEHOLDER, api_url
+from casefile.cases.visibility import public_name
 from casefile.core.sql import partial_date, timestamp
 from casefile.people.models import Person
 
@@ -164,18 +165,18 @@ def person_rows(person_ids) -> list[tuple]:
 
 def people_by_id(person_ids, request, rows=None) -> dict[int, dict]:
     """The persons of a chunk as the API shows them (PersonRefSerializer's fields), built
-    directly: the name still comes from Person.public_name(), the one rule for names.
+    directly: the name still comes from visibility.public_name(), the one rule for names.
     A test checks these records equal the API's. `rows` (person_rows()) may be read
     beforehand, on another connection."""
     before, after = api_url(request, "person", PLACEHOLDER).split(PLACEHOLDER)
     people = {}
     for values in rows if rows is not None else person_rows(person_ids):
-        # Person.public_name() on the row's values: a model instance costs 10x more
+        # public_name() on the row's values: a model instance costs 10x more
         person = SimpleNamespace(**dict(zip(PERSON_FIELDS, values, strict=True)))
         people[person.id] = {
             "id": person.id,
             "api_url": f"{before}{person.id}{after}",
-            "name": Person.public_name(person),
+            "name": public_name(person),
             "privacy": person.privacy,
             "occupation": person.occupation,
         }

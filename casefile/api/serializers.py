@@ -1,6 +1,6 @@
 """What the API shows and accepts. Every serializer lists its fields.
 
-People appear only under Person.public_name() with their privacy level; their real
+People appear only under visibility.public_name() with their privacy level; their real
 names, aliases, notes and search keys never leave the database through here.
 """
 
@@ -37,7 +37,7 @@ PARTIAL_DATE_SCHEMA = {
 # Feed states: a published case, or a tombstone telling a mirror to delete it.
 TOMBSTONE_STATES = {
     "retracted": "retracted by the editors",
-    "withdrawn": "no longer public (back in the editors' hands, or its person is now withheld)",
+    "withdrawn": "no longer public (its person's name and cases are now withheld)",
     "deleted": "deleted outright",
 }
 

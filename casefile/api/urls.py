@@ -2,14 +2,14 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from casefile.api import views
+from casefile.api import editor_views, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("persons", views.PersonViewSet, basename="person")
 router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("sources", views.SourceViewSet, basename="source")
-router.register("editor/cases", views.EditorCaseViewSet, basename="editor-case")
+router.register("editor/cases", editor_views.EditorCaseViewSet, basename="editor-case")
 
 app_name = "api"
 

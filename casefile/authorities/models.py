@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from casefile.core.constraints import in_vocabulary
+from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.triggers import after_rows_really_change
 
@@ -72,6 +73,7 @@ class AuthorityKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+@track_history()
 class Authority(TimeStampedModel):
     name = models.CharField(
         max_length=300, help_text="In English, e.g. Changsha Intermediate People's Court."

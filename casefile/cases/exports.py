@@ -8,7 +8,7 @@ COLUMNS is the documented list of columns, in order; the first row of every file
 is their names. Each column is a piece of SQL, so PostgreSQL builds the rows and
 writes them as CSV itself (COPY … TO STDOUT), a chunk of CHUNK_SIZE cases per
 statement. The one part built in Python is the person's name, by
-Person.public_name() (the one rule for names), passed into the chunk's statement.
+visibility.public_name() (the one rule for names), passed into the chunk's statement.
 A cell a spreadsheet would run as a formula gets a leading apostrophe.
 
 `case_chunks()` is the reading path, shared with the API's NDJSON export: the case
@@ -37,8 +37,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.urls import reverse
 
+from casefile.cases.visibility import public_name
 from casefile.core.sql import partial_date, timestamp
-from casefile.people.models import Person
 
 CHUNK_SIZE = 2000
 WORKERS = 2
@@ -206,12 +206,12 @@ def _csv_chunk(case_page: str) -> Callable[[Any, list[int]], bytes]:
         cursor.execute(PEOPLE_SQL, {"ids": ids_text})
         names = {}
         for person_id, privacy, original, romanized, pseudonym in cursor.fetchall():
-            # Person.public_name() on the row's values: a model instance costs far more
+            # public_name() on the row's values: a model instance costs far more
             person = SimpleNamespace(
                 privacy=privacy, name_original=original, name_romanized=romanized,
                 pseudonym=pseudonym,
             )  # fmt: skip
-            names[person_id] = Person.public_name(person)
+            names[person_id] = public_name(person)
         params = {
             "ids": ids_text,
             "names": json.dumps(names, ensure_ascii=False),

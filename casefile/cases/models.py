@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from casefile.authorities.models import Authority
 from casefile.cases.querysets import CaseQuerySet
+from casefile.cases.visibility import STAMPED_PUBLIC_SQL
 from casefile.cases.vocabularies import (
     AmountKind,
     CaseStatus,
@@ -34,7 +35,7 @@ from casefile.core.expressions import CjkGrams
 from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.triggers import after_rows_change
-from casefile.people.models import Person, Privacy
+from casefile.people.models import Person
 from casefile.sources.models import SourceCapture
 
 # Crockford's base32: no I, L, O or U, so an id read aloud or retyped survives.
@@ -66,7 +67,14 @@ def published_only(expression, output_field):
 
 # Columns computed from other columns: not worth keeping in history, not readable by a
 # BEFORE trigger.
-CASE_DERIVED_FIELDS = ("search_vector", "text_grams", "listed_year", "restriction_kinds")
+CASE_DERIVED_FIELDS = (
+    "search_vector",
+    "text_grams",
+    "listed_year",
+    "restriction_kinds",
+    "first_public_at",
+    "left_public_at",
+)
 
 
 @track_history(exclude=CASE_DERIVED_FIELDS)
@@ -139,6 +147,22 @@ class Case(TimeStampedModel):
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     retraction_note = models.TextField(
         blank=True, help_text="Shown on the case's URL once the case is retracted."
+    )
+    # Kept by a database trigger (migration 0012) by the rule of casefile.cases.visibility,
+    # on every write of the case and of its person's privacy: the change feed says a case
+    # left only if it was public once, as of when it left; draft work moves neither.
+    first_public_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the case first became public (published, its person not withheld).",
+    )
+    left_public_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a case that was public stopped being so (retracted, or its person "
+        "withheld); empty while it is public or if it never was.",
     )
     external_key = models.CharField(
         max_length=100,
@@ -270,6 +294,12 @@ class Case(TimeStampedModel):
             ),
             # The API's change feed: cases of every state by (updated_at, public_id).
             models.Index(fields=["updated_at", "public_id"], name="case_updated_public_id"),
+            # The change feed's tombstones: cases that left the public dataset, by when.
+            models.Index(
+                fields=["left_public_at", "public_id"],
+                name="case_left_public",
+                condition=Q(left_public_at__isnull=False),
+            ),
             # Restriction facet and filter: restriction_kinds @> '{air_travel}'.
             GinIndex(fields=["restriction_kinds"], name="case_restriction_kinds"),
             # Full-text search over the English narrative fields.
@@ -280,13 +310,15 @@ class Case(TimeStampedModel):
             models.Index(models.functions.Upper("docket_number"), name="case_docket_upper"),
         ]
         # Public search counts are cached under PublicDataVersion: any statement that
-        # writes a case that is (or was) published moves it. Parts, people, authorities
-        # and sources touch their cases, so their changes move it too; drafts never do.
+        # writes a case that is (or was, before the statement) public moves it, as stamped
+        # by the trigger of migration 0012 (casefile.cases.visibility.STAMPED_PUBLIC_SQL).
+        # Parts, people, authorities and sources touch their cases, so their changes move
+        # it too; drafts and a withheld person's cases never do.
         triggers = after_rows_change(
             "public_data_changed",
-            """
-            IF EXISTS (SELECT 1 FROM {changed_rows} AS changed
-                       WHERE changed.publication_state = 'published') THEN
+            f"""
+            IF EXISTS (SELECT 1 FROM {{changed_rows}} AS changed
+                       WHERE {STAMPED_PUBLIC_SQL.format(row="changed")}) THEN
                 INSERT INTO cases_publicdataversion (id, changed_at)
                 VALUES (1, clock_timestamp())
                 ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;
@@ -324,13 +356,6 @@ class Case(TimeStampedModel):
         editor's form or an API client sends back to show it saw the latest version.
         Read it from a freshly loaded row: triggers change updated_at behind the ORM."""
         return f"{self.public_id}.{self.updated_at:%Y%m%d%H%M%S%f}"
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.publication_state == PublicationState.PUBLISHED
-            and self.person.privacy != Privacy.WITHHELD
-        )
 
 
 @track_history(indexed=("case",))
@@ -592,10 +617,11 @@ class Citation(TimeStampedModel):
 class PublicDataVersion(models.Model):
     """When anything public last changed: one row, moved by a trigger on cases.
 
-    Cached public counts (facets, totals) are keyed by it, so they stay valid while
-    editors work on drafts and are recomputed once a published case changes, is
-    retracted, is deleted or loses its person to "withheld". Written with the database
-    clock inside the writing transaction, so it becomes visible with the change itself.
+    Cached public counts (facets, totals), ETags and Last-Modified are keyed by it
+    (casefile.cases.visibility.public_data_version), so they stay valid while editors
+    work on drafts and change once a public case changes, is retracted, is deleted or
+    loses its person to "withheld". Written with the database clock inside the writing
+    transaction, so it becomes visible with the change itself.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -608,9 +634,3 @@ class PublicDataVersion(models.Model):
 
     def __str__(self):
         return f"public data changed at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
-
-    @classmethod
-    def current(cls) -> str:
-        """The version as a string ("" before any case was published)."""
-        changed_at = cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-        return changed_at.isoformat() if changed_at else ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.visibility import public_cases
 from casefile.cases.vocabularies import CitedField
 from casefile.sources.models import SourceCapture
 
@@ -135,7 +136,7 @@ class CasePage:
         """Published cases with everything the page shows: five queries in all."""
         cited = Citation.objects.select_related("capture__source").order_by("id")
         return (
-            Case.objects.published()
+            public_cases()
             .for_display()
             .prefetch_related(
                 Prefetch("citations", queryset=cited), "restrictions", "amounts", "events"

@@ -13,9 +13,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 
+from casefile.cases import visibility
 from casefile.cases.search import SearchText
-from casefile.cases.vocabularies import PublicationState
-from casefile.people.models import Person, Privacy
 
 # Sentinels around highlighted words in a snippet; the page escapes the snippet
 # and only then turns them into <mark> (casefile.cases.templatetags).
@@ -37,9 +36,7 @@ FACET_CACHE_SECONDS = 600
 def data_version() -> str:
     """A key that changes whenever public search results or counts may have changed
     (one primary-key read; see PublicDataVersion)."""
-    from casefile.cases.models import PublicDataVersion
-
-    return PublicDataVersion.current()
+    return visibility.public_data_version()
 
 
 def cached_by_data_version(name: str, parts: str, compute):
@@ -89,30 +86,10 @@ class AnyOf(models.Func):
 
 class CaseQuerySet(models.QuerySet):
     def published(self):
-        """Cases any public surface may show: published, and their person not withheld.
-
-        Every page, API endpoint, export, feed and count starts from here. The
-        withheld people are few, so the test is a hashed anti-join, not a join.
-        """
-        withheld = Person.objects.filter(privacy=Privacy.WITHHELD).values("id")
-        return self.filter(publication_state=PublicationState.PUBLISHED).exclude(
-            person_id__in=withheld
-        )
-
-    def not_published(self):
-        """Every case published() leaves out (its complement, row by row): what the
-        change feed reports as tombstones. Kept beside published() so the two agree."""
-        withheld = Person.objects.filter(privacy=Privacy.WITHHELD).values("id")
-        return self.filter(
-            ~Q(publication_state=PublicationState.PUBLISHED) | Q(person_id__in=withheld)
-        )
-
-    def retracted(self):
-        """Retracted cases whose URL answers 410 Gone with the retraction note. A withheld
-        person's retracted case stays unknown (404): even its retraction says too much."""
-        return self.filter(publication_state=PublicationState.RETRACTED).exclude(
-            person__privacy=Privacy.WITHHELD
-        )
+        """Cases any public surface may show: published, and their person not withheld
+        (casefile.cases.visibility, the one rule). Every page, API endpoint, export,
+        feed and count starts from here."""
+        return self.filter(visibility.public_case_condition())
 
     def possible_duplicates(self, *, docket_number: str, person_id, authority_id, exclude_pk=None):
         """Cases that may be the same case: the same docket number (ignoring letter case),
@@ -225,27 +202,6 @@ class CaseQuerySet(models.QuerySet):
                 config="english",
             )
         )
-
-    def totals(self) -> dict[str, int]:
-        """How many cases, distinct people and distinct cited sources this result set
-        holds (for Case.objects.published(): the archive's public totals); cached."""
-
-        def count():
-            from casefile.cases.models import Citation
-            from casefile.sources.models import Source
-
-            cases = self.order_by()
-            cited = Citation.objects.filter(
-                capture__source=OuterRef("pk"), case__in=cases.values("id")
-            )
-            return {
-                "cases": sum(self.facet_counts()["status"].values()),
-                "people": cases.values("person_id").distinct().count(),
-                "sources": Source.objects.filter(Exists(cited)).count(),
-            }
-
-        sql, params = self.query.sql_with_params()
-        return cached_by_data_version("totals", f"{sql}|{params!r}", count)
 
     def facet_counts(self, *, cached: bool = True) -> dict[str, Counter]:
         """Counts of this result set by every facet, in one scan of it; cached under

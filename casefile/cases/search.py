@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
+from casefile.cases.visibility import searchable_people
 from casefile.core.text import cjk_query_grams, cjk_runs, latin_key
-from casefile.people.models import Person
 
 # A Latin-script key this short matches too much by substring and is too short
 # for a trigram index; shorter names are matched whole.
@@ -62,7 +62,7 @@ class SearchText:
     @cached_property
     def names_contain_key(self) -> bool:
         """Does some public figure's name hold the Latin key as typed? (One index probe.)"""
-        return Person.objects.named().filter(name_keys__contains=self.name_key).exists()
+        return searchable_people().filter(name_keys__contains=self.name_key).exists()
 
     @cached_property
     def exact_name_pattern(self) -> str | None:
@@ -95,8 +95,8 @@ class SearchText:
         elif key:
             condition |= Q(name_keys__regex=rf"(^| ){key}( |$)")
         if not condition:
-            return Person.objects.none()
-        return Person.objects.named().filter(condition)
+            return searchable_people().none()
+        return searchable_people().filter(condition)
 
     def matches_case_text(self) -> Q:
         """English full text, Chinese substrings and the docket number of the case itself."""

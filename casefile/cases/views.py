@@ -1,5 +1,5 @@
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -7,10 +7,10 @@ from casefile.cases import exports
 from casefile.cases.citing import FORMATS, CaseCitation
 from casefile.cases.facets import build_facets, with_changes
 from casefile.cases.filters import CaseFilter
-from casefile.cases.models import Case
 from casefile.cases.pages import API_CASES_PATH, BadPage, paginate_cases, search_errors
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
+from casefile.cases.visibility import case_at, public_cases
 from casefile.core.currencies import CURRENCY_CHOICES
 
 RESULTS_PER_PAGE = 20
@@ -19,7 +19,7 @@ FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "not
 
 def case_list(request):
     """The search page: one search box, facets with live counts, sorting and pages."""
-    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    filterset = CaseFilter(request.GET, queryset=public_cases())
     context = {
         "filterset": filterset,
         "form": filterset.form,
@@ -62,7 +62,7 @@ def case_list(request):
 
 def case_csv(request):
     """The current search as CSV, streamed: one row per case, a header row first."""
-    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    filterset = CaseFilter(request.GET, queryset=public_cases())
     if not filterset.is_valid():
         lines = [f"{name}: {message}" for name, _, message in search_errors(filterset)]
         return HttpResponse(
@@ -78,14 +78,23 @@ def case_csv(request):
     return response
 
 
+def public_case_or_gone(request, public_id, queryset=None):
+    """(case, None) for a public case; else (None, the answer): 410 Gone with the
+    retraction note and date for a retracted case, or Http404 (visibility.case_at)."""
+    address = case_at(public_id, queryset)
+    if address.found:
+        return address.case, None
+    if address.gone:
+        return None, render(
+            request, "cases/case_retracted.html", {"case": address.case}, status=410
+        )
+    raise Http404("No published case has this id.")
+
+
 def case_detail(request, public_id):
-    public_id = public_id.upper()
-    case = CasePage.queryset().filter(public_id=public_id).first()
-    if case is None:
-        retracted = Case.objects.retracted().filter(public_id=public_id).first()
-        if retracted is not None:  # gone for good: 410 with the note and the date
-            return render(request, "cases/case_retracted.html", {"case": retracted}, status=410)
-        raise Http404("No published case has this id.")
+    case, answer = public_case_or_gone(request, public_id, CasePage.queryset())
+    if answer is not None:
+        return answer
     citation = CaseCitation.of(case)
     return render(
         request,
@@ -103,7 +112,9 @@ def case_detail(request, public_id):
 def case_cite(request, public_id, fmt):
     if fmt not in FORMATS:
         raise Http404("No such citation format.")
-    case = get_object_or_404(Case.objects.published().for_display(), public_id=public_id.upper())
+    case, answer = public_case_or_gone(request, public_id, public_cases().for_display())
+    if answer is not None:
+        return answer
     citation = CaseCitation.of(case)
     response = HttpResponse(citation.render(fmt), content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = f'attachment; filename="{citation.filename(fmt)}"'

@@ -43,12 +43,20 @@ def after_rows_change(
     return triggers
 
 
-def after_rows_really_change(name: str, sql: str) -> list[pgtrigger.Trigger]:
+def after_rows_really_change(
+    name: str, sql: str, *, columns: tuple[str, ...] | None = None
+) -> list[pgtrigger.Trigger]:
     """As after_rows_change, for updates only, with `{changed_rows}` the new versions of
-    rows whose values actually changed."""
+    rows whose values actually changed: any value, or with `columns` one of those."""
+    if columns:
+        old = ", ".join(f"old_rows.{column}" for column in columns)
+        new = ", ".join(f"new_rows.{column}" for column in columns)
+        differs = f"({new}) IS DISTINCT FROM ({old})"
+    else:
+        differs = "new_rows IS DISTINCT FROM old_rows"
     changed = (
         "(SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id "
-        "WHERE new_rows IS DISTINCT FROM old_rows)"
+        f"WHERE {differs})"
     )
     return [
         pgtrigger.Trigger(

@@ -3,13 +3,13 @@ from django.http import QueryDict
 from django.shortcuts import render
 
 from casefile.cases.facets import build_facets
-from casefile.cases.models import Case
+from casefile.cases.visibility import public_cases, public_totals
 
 RECENT_CASES = 10
 
 
 def home(request):
-    published = Case.objects.published()
+    published = public_cases()
     newest_first = (F("published_at").desc(nulls_last=True), "-id")  # case_published_recent
     recent = published.for_display().order_by(*newest_first)[:RECENT_CASES]
     facets = {
@@ -20,7 +20,7 @@ def home(request):
         "home.html",
         {
             "recent_cases": recent,
-            "totals": published.totals(),
+            "totals": public_totals(),
             "browse": [facets[name] for name in ("restriction", "offence", "province")],
         },
     )

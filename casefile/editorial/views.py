@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from casefile.cases import services
 from casefile.cases.history import case_history, public_change_log
 from casefile.cases.models import Case
+from casefile.cases.views import public_case_or_gone
 from casefile.cases.vocabularies import PublicationState
 from casefile.editorial import forms
 from casefile.editorial.import_template import template_csv, template_xlsx
@@ -263,13 +264,9 @@ def import_template(request, file_format):
 
 def case_changes(request, public_id):
     """The public change log of a published case: dates and what changed, no names."""
-    public_id = public_id.upper()
-    case = Case.objects.published().filter(public_id=public_id).first()
-    if case is None:
-        retracted = Case.objects.retracted().filter(public_id=public_id).first()
-        if retracted is not None:
-            return render(request, "cases/case_retracted.html", {"case": retracted}, status=410)
-        raise Http404("No published case has this id.")
+    case, answer = public_case_or_gone(request, public_id)
+    if answer is not None:
+        return answer
     return render(
         request, "editorial/case_changes.html", {"case": case, "log": public_change_log(case)}
     )

@@ -12,21 +12,22 @@ from casefile.core.text import cjk_runs, has_cjk, latin_key
 from casefile.core.triggers import after_rows_really_change
 from casefile.people.romanization import romanize_name
 
+# What public surfaces show or search of a person: a change to one of these is a change
+# of each of their cases (the editors' notes are not).
+PERSON_PUBLIC_COLUMNS = (
+    "name_original",
+    "name_romanized",
+    "aliases",
+    "pseudonym",
+    "occupation",
+    "privacy",
+)
+
 
 class Privacy(models.TextChoices):
     PUBLIC = "public", "Public figure: full name shown"
     PSEUDONYMISED = "pseudonymised", "Pseudonymised: initials or a description shown"
     WITHHELD = "withheld", "Withheld: the person and their cases are not shown"
-
-
-class PersonQuerySet(models.QuerySet):
-    def visible(self):
-        """People who may appear on a public surface (under their public name)."""
-        return self.exclude(privacy=Privacy.WITHHELD)
-
-    def named(self):
-        """People whose real names may be shown and searched."""
-        return self.filter(privacy=Privacy.PUBLIC)
 
 
 def name_variants(name: str) -> set[str]:
@@ -102,8 +103,6 @@ class Person(TimeStampedModel):
         help_text="Chinese characters and character pairs of the names, for search.",
     )
 
-    objects = PersonQuerySet.as_manager()
-
     class Meta:
         verbose_name_plural = "people"
         ordering = ["name_romanized", "name_original", "id"]
@@ -156,6 +155,7 @@ class Person(TimeStampedModel):
             "touch_cases_of_person",
             "UPDATE cases_case SET updated_at = clock_timestamp() "
             "WHERE person_id IN (SELECT id FROM {changed_rows} AS changed);",
+            columns=PERSON_PUBLIC_COLUMNS,
         )
 
     def __str__(self):
@@ -166,14 +166,18 @@ class Person(TimeStampedModel):
         return reverse("person-detail", args=[self.pk])
 
     def public_name(self) -> str:
-        """The name a public surface may show, as the privacy level allows."""
-        if self.privacy == Privacy.PUBLIC:
-            if self.name_romanized and self.name_original:
-                return f"{self.name_romanized} ({self.name_original})"
-            return self.name_romanized or self.name_original
-        if self.privacy == Privacy.PSEUDONYMISED:
-            return self.pseudonym or "Unnamed person"
-        return "Name withheld"
+        """The name a public surface may show, as the privacy level allows (the rule is
+        casefile.cases.visibility.public_name)."""
+        from casefile.cases.visibility import public_name
+
+        return public_name(self)
+
+    @property
+    def is_public_figure(self) -> bool:
+        """Whether the real name may be shown and searched (casefile.cases.visibility)."""
+        from casefile.cases.visibility import is_public_figure
+
+        return is_public_figure(self)
 
     def save(self, *args, **kwargs):
         self.normalize_names()

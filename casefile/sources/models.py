@@ -94,7 +94,7 @@ class Source(TimeStampedModel):
             # Editors' duplicate check and autocomplete by URL.
             models.Index(fields=["url"], name="source_url"),
         ]
-        # Sources are shown nested in the cases citing them.
+        # Sources are shown nested in the cases citing them (their notes are not).
         triggers = after_rows_really_change(
             "touch_cases_of_source",
             """
@@ -103,6 +103,18 @@ class Source(TimeStampedModel):
                 JOIN sources_sourcecapture AS capture ON capture.id = citation.capture_id
                 WHERE capture.source_id IN (SELECT id FROM {changed_rows} AS changed));
             """,
+            columns=(
+                "kind",
+                "title",
+                "outlet",
+                "authors",
+                "language",
+                "published_on",
+                "published_on_precision",
+                "url",
+                "relation",
+                "reliability",
+            ),
         )
 
     def __str__(self):
@@ -166,6 +178,7 @@ class SourceCapture(TimeStampedModel):
             "UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN ("
             "SELECT case_id FROM cases_citation WHERE capture_id IN "
             "(SELECT id FROM {changed_rows} AS changed));",
+            columns=("source_id", "label", "url", "archive_url", "captured_at", "sha256"),
         )
 
     def __str__(self):

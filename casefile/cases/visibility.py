@@ -1,0 +1,229 @@
+"""What the public may see: the one definition, read by every public surface.
+
+A case is public when it is published and its person is not withheld. Everything
+else public follows from the public cases:
+
+- a person is public when they have a public case, and is shown under the name their
+  privacy level allows (public_name); only public figures' names are searchable;
+- an authority, a source, a capture or a citation is public when a public case uses it;
+- an address (a case's public id) answers with the case, with 410 Gone for a case
+  that was public and was retracted, or 404 for anything else;
+- the public totals count public cases, people, authorities and sources;
+- the public data version moves only when public data changes (never with draft
+  work, nor with edits of a withheld person's cases): caches, ETags, Last-Modified and
+  the change feed read it.
+
+Pages, the API, exports, feeds and counts ask this module; nothing else compares a
+publication state or a privacy level to decide what is shown. Where SQL must encode
+the rule (the trigger that stamps first_public_at / left_public_at and moves the public
+data version, migration cases 0012), tests/test_visibility_rule.py checks it against
+public_cases() for every state and privacy level.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from casefile.cases.vocabularies import PublicationState
+from casefile.people.models import Person, Privacy
+
+if TYPE_CHECKING:
+    from casefile.cases.models import Case
+
+# --- the rule --------------------------------------------------------------------------------
+
+
+def withheld_people():
+    """The people no public surface may show, nor any of their cases (ids, as a subquery)."""
+    return Person.objects.filter(privacy=Privacy.WITHHELD).values("id")
+
+
+def public_case_condition() -> Q:
+    """Published, and the person not withheld. The withheld are few: a hashed anti-join
+    (index person_withheld), not a join with every person."""
+    return Q(publication_state=PublicationState.PUBLISHED) & ~Q(person_id__in=withheld_people())
+
+
+# The same rule over one row of cases_case (alias c) and its person, for the trigger that
+# keeps first_public_at and left_public_at (migration cases 0012). test_visibility_rule
+# checks that the two agree.
+PUBLIC_ROW_SQL = (
+    "{row}.publication_state = 'published' AND NOT EXISTS ("
+    "SELECT 1 FROM people_person AS p WHERE p.id = {row}.person_id AND p.privacy = 'withheld')"
+)
+# A row the trigger found public when it was last written: what the statement-level
+# trigger that moves the public data version tests on old and new rows.
+STAMPED_PUBLIC_SQL = "{row}.first_public_at IS NOT NULL AND {row}.left_public_at IS NULL"
+
+
+def public_cases():
+    """Cases any public surface may show. Every page, API endpoint, export, feed and
+    count starts from here (Case.objects.published() is this)."""
+    from casefile.cases.models import Case
+
+    return Case.objects.published()
+
+
+def _gone_condition() -> Q:
+    """Retracted, and the person not withheld now: said of a case that was public."""
+    return Q(publication_state=PublicationState.RETRACTED) & ~Q(person_id__in=withheld_people())
+
+
+def gone_cases():
+    """Cases whose address answers 410 Gone with the retraction note: retracted after
+    having been public, and their person not withheld now. A withheld person's
+    retracted case stays unknown (404): even its retraction says too much."""
+    from casefile.cases.models import Case
+
+    return Case.objects.filter(_gone_condition(), first_public_at__isnull=False)
+
+
+def tombstones():
+    """Cases that were public once and are not now, each as of when it left
+    (left_public_at), annotated `tombstone`: "retracted" where the address answers 410,
+    else "withdrawn" (a withheld person's cases never say more). A case never public
+    (a draft, a case in review, a withheld person's case from the start) is not here."""
+    from casefile.cases.models import Case
+
+    said = models.Case(
+        models.When(_gone_condition(), then=models.Value("retracted")),
+        default=models.Value("withdrawn"),
+        output_field=models.CharField(),
+    )
+    return Case.objects.filter(left_public_at__isnull=False).annotate(tombstone=said)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def shown_people():
+    """People who may appear on a public surface at all (under public_name)."""
+    return Person.objects.exclude(privacy=Privacy.WITHHELD)
+
+
+def public_people():
+    """People with at least one public case."""
+    return shown_people().filter(Exists(public_cases().filter(person_id=OuterRef("pk"))))
+
+
+def searchable_people():
+    """People whose real names may be shown and searched: public figures only. A
+    pseudonymised or withheld person's name must not be confirmable by a search."""
+    return Person.objects.filter(privacy=Privacy.PUBLIC)
+
+
+def is_public_figure(person) -> bool:
+    return person.privacy == Privacy.PUBLIC
+
+
+def public_name(person) -> str:
+    """The name a public surface may show, as the privacy level allows: the real name
+    of a public figure, the pseudonym of anyone else. `person` needs privacy,
+    name_original, name_romanized and pseudonym (a Person or a row of them)."""
+    if person.privacy == Privacy.PUBLIC:
+        if person.name_romanized and person.name_original:
+            return f"{person.name_romanized} ({person.name_original})"
+        return person.name_romanized or person.name_original
+    if person.privacy == Privacy.PSEUDONYMISED:
+        return person.pseudonym or "Unnamed person"
+    return "Name withheld"
+
+
+# --- what public cases use --------------------------------------------------------------------
+
+
+def public_authorities():
+    from casefile.authorities.models import Authority
+
+    return Authority.objects.filter(Exists(public_cases().filter(authority_id=OuterRef("pk"))))
+
+
+def public_citations():
+    from casefile.cases.models import Citation
+
+    return Citation.objects.filter(case__in=public_cases().values("id"))
+
+
+def public_captures():
+    """Captures a public case cites; others (cited by drafts only) are never shown."""
+    from casefile.sources.models import SourceCapture
+
+    cited = public_citations().filter(capture_id=OuterRef("pk"))
+    return SourceCapture.objects.filter(Exists(cited))
+
+
+def public_sources():
+    from casefile.sources.models import Source
+
+    cited = public_citations().filter(capture__source_id=OuterRef("pk"))
+    return Source.objects.filter(Exists(cited))
+
+
+# --- an address ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    """What a case's public id answers: the public case (200), a retraction (410 Gone,
+    `case` holds its note and date), or nothing (404)."""
+
+    case: Case | None
+    gone: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.case is not None and not self.gone
+
+
+def case_at(public_id: str, queryset=None) -> Address:
+    """The answer for a case's address. `queryset` narrows public_cases() (e.g. with the
+    related rows a page shows); it must be a filter of it."""
+    public_id = public_id.upper()
+    cases = public_cases() if queryset is None else queryset
+    case = cases.filter(public_id=public_id).first()
+    if case is not None:
+        return Address(case)
+    retracted = gone_cases().filter(public_id=public_id).first()
+    return Address(retracted, gone=True) if retracted is not None else Address(None)
+
+
+# --- counts and the data version --------------------------------------------------------------
+
+
+def public_totals() -> dict[str, int]:
+    """The archive's public totals (cases, people, authorities, sources): cached under the
+    public data version, so draft work never changes them nor recomputes them."""
+    from casefile.cases.querysets import cached_by_data_version
+
+    def count():
+        # The people and authorities of public cases are the public ones (see above),
+        # counted from the cases' index rather than by a probe per person.
+        cases = public_cases().order_by()
+        return {
+            "cases": cases.count(),
+            "people": cases.values("person_id").distinct().count(),
+            "authorities": cases.exclude(authority=None).values("authority_id").distinct().count(),
+            "sources": public_sources().count(),
+        }
+
+    return cached_by_data_version("public-totals", "", count)
+
+
+def public_last_modified() -> datetime.datetime | None:
+    """When public data last changed: a case became public, changed while public, left,
+    or was deleted (PublicDataVersion, moved by the database). None before any case was
+    ever public."""
+    from casefile.cases.models import PublicDataVersion
+
+    return PublicDataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
+def public_data_version() -> str:
+    """The public data version as a cache key part ("" before any case was public)."""
+    changed_at = public_last_modified()
+    return changed_at.isoformat() if changed_at else ""
