@@ -51,9 +51,7 @@ def change_feed(request, filterset, paginator):
         page_of(filterset.qs.annotate(state=constant("published")), "updated_at", "state"),
         page_of(tombstones().filter(left_public_at__gte=since), "left_public_at", "tombstone"),
         page_of(
-            CaseDeletion.objects.filter(deleted_at__gte=since).annotate(
-                state=constant("deleted")
-            ),
+            CaseDeletion.objects.filter(deleted_at__gte=since).annotate(state=constant("deleted")),
             "deleted_at",
             "state",
         ),

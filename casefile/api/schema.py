@@ -23,7 +23,7 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "throttled, precondition_failed, precondition_required.",
+            "throttled, precondition_failed, precondition_required, gone.",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -94,6 +94,9 @@ STALE_SCHEMA = {
                                                 "amount",
                                                 "event",
                                                 "citation",
+                                                "authority",
+                                                "source",
+                                                "capture",
                                             ],
                                         },
                                         "id": {"type": "integer"},
@@ -196,6 +199,11 @@ def add_errors_and_caching(result, generator, request, public):
             }
             if not writes and "{key}" in path:
                 errors.update(DETAIL_ERRORS)
+                if path.endswith("/cases/{key}/") and "/editor/" not in path:
+                    errors["410"] = (
+                        "The case was published, then retracted: `detail` gives the date "
+                        "and the editors' note. Delete it from a mirror."
+                    )
             if "/editor/" in path:
                 errors["403"] = (UPDATE_ERRORS if updates else WRITE_ERRORS)["403"]
                 errors["401"] = "No token, or the token sent is not valid."

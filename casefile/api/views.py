@@ -52,6 +52,7 @@ combined with `updated_since`. To poll safely, take `feed_watermark` from
 `/api/v1/info/` *before* each poll and use it as the next `updated_since`.
 """
 
+
 @extend_schema_view(
     list=extend_schema(
         summary="Search published cases, or follow the change feed",

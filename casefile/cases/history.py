@@ -17,13 +17,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from casefile.authorities.models import Authority
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.visibility import is_public_figure, public_name
 from casefile.cases.vocabularies import PublicationState
 from casefile.people.models import Person
+from casefile.sources.models import Source, SourceCapture
 
 # The parts of a case, in the order a restore writes them (citations point at the others).
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -61,6 +65,15 @@ PUBLIC_CASE_FIELDS = {
     "outcome": "Outcome",
 }
 
+# Records a case shows beside its own fields: (model, name in the history, name in the
+# public change log). Their editors' notes are internal.
+SHOWN_RECORDS = {
+    "authority": (Authority, "Authority", "Listing authority"),
+    "source": (Source, "Source", "Cited source"),
+    "capture": (SourceCapture, "Source capture", "Cited source capture"),
+}
+INTERNAL_FIELDS = {"notes"}
+
 ACTION_LABELS = {
     "submit_for_review": "Submitted for review",
     "publish": "Published",
@@ -93,6 +106,7 @@ class Change:
     context_id: str | None
     metadata: dict
     event: models.Model
+    previous: dict = field(default_factory=dict)  # the row's values before, if recorded
 
     @property
     def verb(self) -> str:
@@ -147,6 +161,8 @@ def _describe(kind: str, model, values: dict) -> str:
         return f"Case {values.get('public_id', '')}"
     if kind == "person":
         return f"Person #{values['id']}"
+    if kind in SHOWN_RECORDS:
+        return f"{SHOWN_RECORDS[kind][1]} #{values['id']}"
     if kind == "citation":
         claim = (
             f"restriction #{values['restriction_id']}"
@@ -204,21 +220,41 @@ def _changes_for(kind: str, model, events) -> list[Change]:
                 context_id=str(event.pgh_context_id) if event.pgh_context_id else None,
                 metadata=context.metadata if context else {},
                 event=event,
+                previous=before,
             )
         )
     return changes
 
 
 def case_changes(case: Case, *, after: datetime.datetime | None = None) -> list[Change]:
-    """Every recorded change of the case, its parts and its person, oldest first.
+    """Every recorded change of the case, its parts, its person, its authority and the
+    sources and captures it cites, oldest first.
 
     Diffs need the snapshot before each change, so all snapshots are read and those
     up to `after` are dropped at the end. A case's own update that changed nothing but
     `updated_at` (a part was written) is a version marker, not a change: it is left out.
     """
+    cited = Citation.objects.filter(case=case).values("capture_id")
     sources = [
         ("case", Case, _event_model(Case).objects.filter(pgh_obj_id=case.pk)),
         ("person", Person, _event_model(Person).objects.filter(pgh_obj_id=case.person_id)),
+        (
+            "authority",
+            Authority,
+            _event_model(Authority).objects.filter(pgh_obj_id=case.authority_id),
+        ),
+        (
+            "capture",
+            SourceCapture,
+            _event_model(SourceCapture).objects.filter(pgh_obj_id__in=cited),
+        ),
+        (
+            "source",
+            Source,
+            _event_model(Source).objects.filter(
+                pgh_obj_id__in=SourceCapture.objects.filter(id__in=cited).values("source_id")
+            ),
+        ),
         *(
             (kind, model, _event_model(model).objects.filter(case_id=case.pk))
             for kind, model in PART_MODELS.items()
@@ -319,7 +355,12 @@ def public_change_log(case: Case) -> list[PublicLogEntry]:
 
 def _public_items(change: Change) -> list[str]:
     if change.kind == "person":
-        return []
+        return _public_person_items(change)
+    if change.kind in SHOWN_RECORDS:
+        labels = [f.label for f in change.fields if f.name not in INTERNAL_FIELDS]
+        if change.operation != "update" or not labels:
+            return []
+        return [f"{SHOWN_RECORDS[change.kind][2]} corrected: {', '.join(dict.fromkeys(labels))}"]
     if change.kind == "case":
         items = []
         states = [f for f in change.fields if f.name == "publication_state"]
@@ -340,3 +381,21 @@ def _public_items(change: Change) -> list[str]:
         PART_MODELS[change.kind], "kind", _snapshot(change.event, PART_MODELS[change.kind])["kind"]
     )
     return [f"{noun} {change.verb}: {kind_label}"]
+
+
+def _public_person_items(change: Change) -> list[str]:
+    """What a change of the person altered on the case's page, without saying more: a
+    pseudonymised person's real name is never hinted at by the log."""
+    if change.operation != "update" or not change.previous:
+        return []
+    before = SimpleNamespace(**change.previous)
+    after = SimpleNamespace(**_snapshot(change.event, Person))
+    names = set()
+    if public_name(before) != public_name(after):
+        names.add("the name shown")
+    changed = {field_change.name for field_change in change.fields}
+    if "aliases" in changed and is_public_figure(after):
+        names.add("the person's other names")
+    if "occupation" in changed:
+        names.add("the person's occupation")
+    return [f"Changed: {', '.join(sorted(names))}"] if names else []

@@ -19,7 +19,9 @@ How a row maps onto the archive (the issue leaves these to us):
 - `public_figure` = yes makes the person public (full name shown); no or empty makes
   them pseudonymised, described as "Unnamed person, <province>" (never initials
   derived from the name, which could identify a private person). A re-import never
-  loosens privacy an editor has tightened to withheld.
+  loosens privacy an editor has tightened to withheld, makes a person more visible only
+  when a reviewer imports, and never changes a person who has a case past the draft
+  stage: the report lists what it did not apply (casefile.cases.corrections).
 - `province`, `city` and `authority` name the listing authority, found or created by
   (name, province, city). Without an authority name, a known province or city is kept
   on an authority named "Unidentified authority".
@@ -61,6 +63,11 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
+from casefile.cases.corrections import (
+    may_correct_published,
+    more_visible,
+    people_with_reviewed_cases,
+)
 from casefile.cases.models import (
     PUBLIC_ID_ALPHABET,
     PUBLIC_ID_LENGTH,
@@ -182,6 +189,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Changes to people the import did not make (casefile.cases.corrections), one line each.
+    person_differences: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -618,6 +627,13 @@ CASE_IMPORT_FIELDS = [
     "outcome",
     "notes",
 ]
+# The person's columns a report names when it does not apply them.
+PERSON_REPORTED_FIELDS = {
+    "name_original": "person_name",
+    "name_romanized": "person_name_romanized",
+    "occupation": "occupation",
+    "privacy": "public_figure",
+}
 PERSON_IMPORT_FIELDS = [
     "name_original",
     "name_romanized",
@@ -669,9 +685,10 @@ def _person_values(row: CaseRow, current_privacy: str | None, current_pseudonym:
 class _Writer:
     """Writes valid rows with a fixed number of statements per batch, not per row."""
 
-    def __init__(self, rows: list[CaseRow], report: ImportReport):
+    def __init__(self, rows: list[CaseRow], report: ImportReport, by=None):
         self.rows = rows
         self.report = report
+        self.by = by
         self.dry_run = report.dry_run
         self.now = timezone.now()
 
@@ -954,6 +971,34 @@ class _Writer:
                     )
         Citation.objects.bulk_create(citations, batch_size=BATCH)
 
+    def _person_changes(self, row: CaseRow, person: Person, reviewed_people: set) -> dict:
+        """What the row changes of its case's person, as far as the importing user may
+        (casefile.cases.corrections): nothing of a person with a case past the draft
+        stage, and a more visible privacy level only for a reviewer. What is not applied
+        is reported."""
+        wanted = _person_values(row, person.privacy, person.pseudonym)
+        changes = {k: v for k, v in wanted.items() if getattr(person, k) != v}
+        shown = [name for name in changes if name in PERSON_REPORTED_FIELDS]
+        if person.pk in reviewed_people:
+            if shown:
+                self.report.person_differences.append(
+                    f"Row {row.number} ({row.case_key}): person #{person.pk} has a case in "
+                    "review, published or retracted, so the import does not change them; the "
+                    f"file differs in {', '.join(PERSON_REPORTED_FIELDS[n] for n in shown)}. "
+                    "A reviewer can correct the person "
+                    "in the admin."
+                )
+            return {}
+        loosens = "privacy" in changes and more_visible(person.privacy, changes["privacy"])
+        if loosens and not may_correct_published(self.by):
+            self.report.person_differences.append(
+                f"Row {row.number} ({row.case_key}): public_figure would make person "
+                f"#{person.pk} more visible ({person.privacy} → {changes['privacy']}); "
+                "only a reviewer can, so their privacy level was kept."
+            )
+            changes.pop("privacy")
+        return changes
+
     def _update(self, pairs: list[tuple[CaseRow, Case]], authorities, captures) -> None:
         if not pairs:
             return
@@ -972,12 +1017,13 @@ class _Writer:
         changed_people, changed_cases, changed_amounts = [], [], []
         new_restrictions, new_amounts, gone_restrictions, gone_amounts = [], [], [], []
         changed_rows = []
+        reviewed_people = people_with_reviewed_cases({case.person_id for _, case in pairs})
         for row, case in pairs:
             person = case.person
-            person_values = _person_values(row, person.privacy, person.pseudonym)
+            person_values = self._person_changes(row, person, reviewed_people)
             case_values = _case_values(row, person.pk, authorities.get(self._authority_key(row)))
             row_changed = False
-            if any(getattr(person, k) != v for k, v in person_values.items()):
+            if person_values:
                 for k, v in person_values.items():
                     setattr(person, k, v)
                 changed_people.append(person)
@@ -1051,7 +1097,7 @@ def import_cases(*, data: bytes, filename: str, dry_run: bool, by=None) -> Impor
             pghistory.context(action="import", user=getattr(by, "pk", None), file=filename[:200]),
             transaction.atomic(),
         ):
-            _Writer(rows, report).run()
+            _Writer(rows, report, by).run()
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:

@@ -1,12 +1,35 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from casefile.cases.corrections import check_person_change
 from casefile.people.models import Person
+
+
+class PersonAdminForm(forms.ModelForm):
+    """A person, changed only as far as the signed-in user may (cases.corrections):
+    making a person more visible, or renaming one whose case is past the draft stage,
+    is a reviewer's step."""
+
+    editor = None  # the signed-in user, set by PersonAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = Person.objects.get(pk=self.instance.pk)
+            values = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+            try:
+                check_person_change(by=self.editor, person=stored, values=values)
+            except PermissionDenied as refusal:
+                raise forms.ValidationError(str(refusal), code="reviewer_step") from None
+        return cleaned
 
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = ["__str__", "pseudonym", "privacy", "occupation", "updated_at"]
     list_filter = ["privacy", "updated_at"]
     search_fields = ["name_original", "name_romanized", "name_keys", "pseudonym", "occupation"]
@@ -17,6 +40,11 @@ class PersonAdmin(admin.ModelAdmin):
         ("Internal", {"fields": ["notes", "name_keys", "created_at", "updated_at"]}),
     ]
     actions = ["merge_selected_people"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a new class per request
+        form.editor = request.user
+        return form
 
     @admin.action(description="Merge the two selected people…", permissions=["merge"])
     def merge_selected_people(self, request, queryset):

@@ -4,10 +4,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from casefile.people.models import Person, Privacy
-
-# From the most open to the most protective: a merge keeps the more protective level.
-PRIVACY_ORDER = [Privacy.PUBLIC, Privacy.PSEUDONYMISED, Privacy.WITHHELD]
+from casefile.people.models import Person
 
 
 @transaction.atomic
@@ -20,6 +17,7 @@ def merge_people(*, keep: Person, merge: Person, by) -> Person:
     deleted; its whole history, including its last state, stays in the history tables,
     and the merge is recorded with both ids.
     """
+    from casefile.cases.corrections import check_person_change, least_visible
     from casefile.cases.models import Case
 
     if not by.has_perm("people.merge_person"):
@@ -44,13 +42,21 @@ def merge_people(*, keep: Person, merge: Person, by) -> Person:
             for name in (keep.name_original, keep.name_romanized, *keep.aliases)
             if name
         }
+        aliases = list(keep.aliases)
         for name in (merge.name_original, merge.name_romanized, *merge.aliases):
             if name and name.casefold() not in known:
-                keep.aliases.append(name)
+                aliases.append(name)
                 known.add(name.casefold())
-        keep.privacy = max(keep.privacy, merge.privacy, key=PRIVACY_ORDER.index)
-        keep.occupation = keep.occupation or merge.occupation
-        keep.pseudonym = keep.pseudonym or merge.pseudonym
+        merged = {
+            "aliases": aliases,
+            "privacy": least_visible(keep.privacy, merge.privacy),
+            "occupation": keep.occupation or merge.occupation,
+            "pseudonym": keep.pseudonym or merge.pseudonym,
+        }
+        # The merged names change what keep's published cases show: a reviewer's step.
+        check_person_change(by=by, person=keep, values=merged)
+        for name, value in merged.items():
+            setattr(keep, name, value)
         if merge.notes:
             keep.notes = "\n\n".join(
                 part

@@ -90,54 +90,103 @@ $$ LANGUAGE plpgsql;
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorities', '0003_history'),
-        ('cases', '0011_citation_indexes_only_where_set'),
-        ('people', '0005_touch_cases_on_public_columns'),
-        ('api', '0006_case_records'),
+        ("authorities", "0003_history"),
+        ("cases", "0011_citation_indexes_only_where_set"),
+        ("people", "0005_touch_cases_on_public_columns"),
+        ("api", "0006_case_records"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='case',
-            name='public_data_changed_ins',
+            model_name="case",
+            name="public_data_changed_ins",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='case',
-            name='public_data_changed_upd',
+            model_name="case",
+            name="public_data_changed_upd",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='case',
-            name='public_data_changed_del',
+            model_name="case",
+            name="public_data_changed_del",
         ),
         migrations.AddField(
-            model_name='case',
-            name='first_public_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the case first became public (published, its person not withheld).', null=True),
+            model_name="case",
+            name="first_public_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the case first became public (published, its person not withheld).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='left_public_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When a case that was public stopped being so (retracted, or its person withheld); empty while it is public or if it never was.', null=True),
+            model_name="case",
+            name="left_public_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When a case that was public stopped being so (retracted, or its person withheld); empty while it is public or if it never was.",
+                null=True,
+            ),
         ),
         migrations.RunSQL(PUBLIC_TIMES, DROP_PUBLIC_TIMES),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.RunSQL(DELETIONS_OF_PUBLIC_CASES, ALL_DELETIONS),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('left_public_at__isnull', False)), fields=['left_public_at', 'public_id'], name='case_left_public'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("left_public_at__isnull", False)),
+                fields=["left_public_at", "public_id"],
+                name="case_left_public",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='public_data_changed_ins', sql=pgtrigger.compiler.UpsertTriggerSql(func='\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM new_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;', hash='dc8ffbbec56698d2b99251d222727dbec6e6abcc', level='STATEMENT', operation='INSERT', pgid='pgtrigger_public_data_changed_ins_3d57d', referencing='REFERENCING NEW TABLE AS new_rows ', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="public_data_changed_ins",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM new_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;",
+                    hash="dc8ffbbec56698d2b99251d222727dbec6e6abcc",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_public_data_changed_ins_3d57d",
+                    referencing="REFERENCING NEW TABLE AS new_rows ",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='public_data_changed_upd', sql=pgtrigger.compiler.UpsertTriggerSql(func='\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;', hash='eef56a3cb71e87754ec11fc8bf52bd03b4f84e22', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_public_data_changed_upd_fbd72', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="public_data_changed_upd",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;",
+                    hash="eef56a3cb71e87754ec11fc8bf52bd03b4f84e22",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_public_data_changed_upd_fbd72",
+                    referencing="REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='public_data_changed_del', sql=pgtrigger.compiler.UpsertTriggerSql(func='\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM old_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;', hash='80d4ec6c0bdbc8a2cafb9bcebd5e8c377bca9cb9', level='STATEMENT', operation='DELETE', pgid='pgtrigger_public_data_changed_del_0a97d', referencing='REFERENCING OLD TABLE AS old_rows ', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="public_data_changed_del",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n            IF EXISTS (SELECT 1 FROM (SELECT * FROM old_rows) AS changed\n                       WHERE changed.first_public_at IS NOT NULL AND changed.left_public_at IS NULL) THEN\n                INSERT INTO cases_publicdataversion (id, changed_at)\n                VALUES (1, clock_timestamp())\n                ON CONFLICT (id) DO UPDATE SET changed_at = EXCLUDED.changed_at;\n            END IF;\n            \nRETURN NULL;",
+                    hash="80d4ec6c0bdbc8a2cafb9bcebd5e8c377bca9cb9",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_public_data_changed_del_0a97d",
+                    referencing="REFERENCING OLD TABLE AS old_rows ",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

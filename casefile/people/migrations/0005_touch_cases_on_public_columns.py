@@ -6,18 +6,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_occupation_help'),
+        ("people", "0004_occupation_help"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='person',
-            name='touch_cases_of_person_upd',
+            model_name="person",
+            name="touch_cases_of_person_upd",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='person',
-            trigger=pgtrigger.compiler.Trigger(name='touch_cases_of_person_upd', sql=pgtrigger.compiler.UpsertTriggerSql(func='UPDATE cases_case SET updated_at = clock_timestamp() WHERE person_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.name_original, new_rows.name_romanized, new_rows.aliases, new_rows.pseudonym, new_rows.occupation, new_rows.privacy) IS DISTINCT FROM (old_rows.name_original, old_rows.name_romanized, old_rows.aliases, old_rows.pseudonym, old_rows.occupation, old_rows.privacy)) AS changed);\nRETURN NULL;', hash='fcb225b5786020266101d36768ab0b531d30c8aa', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_touch_cases_of_person_upd_e1a29', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='people_person', when='AFTER')),
+            model_name="person",
+            trigger=pgtrigger.compiler.Trigger(
+                name="touch_cases_of_person_upd",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="UPDATE cases_case SET updated_at = clock_timestamp() WHERE person_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.name_original, new_rows.name_romanized, new_rows.aliases, new_rows.pseudonym, new_rows.occupation, new_rows.privacy) IS DISTINCT FROM (old_rows.name_original, old_rows.name_romanized, old_rows.aliases, old_rows.pseudonym, old_rows.occupation, old_rows.privacy)) AS changed);\nRETURN NULL;",
+                    hash="fcb225b5786020266101d36768ab0b531d30c8aa",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_touch_cases_of_person_upd_e1a29",
+                    referencing="REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ",
+                    table="people_person",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

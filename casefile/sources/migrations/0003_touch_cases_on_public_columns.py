@@ -6,26 +6,49 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0002_history'),
+        ("sources", "0002_history"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='source',
-            name='touch_cases_of_source_upd',
+            model_name="source",
+            name="touch_cases_of_source_upd",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='sourcecapture',
-            name='touch_cases_of_capture_upd',
+            model_name="sourcecapture",
+            name="touch_cases_of_capture_upd",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='source',
-            trigger=pgtrigger.compiler.Trigger(name='touch_cases_of_source_upd', sql=pgtrigger.compiler.UpsertTriggerSql(func='\n            UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (\n                SELECT citation.case_id FROM cases_citation AS citation\n                JOIN sources_sourcecapture AS capture ON capture.id = citation.capture_id\n                WHERE capture.source_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.kind, new_rows.title, new_rows.outlet, new_rows.authors, new_rows.language, new_rows.published_on, new_rows.published_on_precision, new_rows.url, new_rows.relation, new_rows.reliability) IS DISTINCT FROM (old_rows.kind, old_rows.title, old_rows.outlet, old_rows.authors, old_rows.language, old_rows.published_on, old_rows.published_on_precision, old_rows.url, old_rows.relation, old_rows.reliability)) AS changed));\n            \nRETURN NULL;', hash='8d1989cb5dd72118b99e1055dc062dd74a2e2d11', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_touch_cases_of_source_upd_879a3', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='sources_source', when='AFTER')),
+            model_name="source",
+            trigger=pgtrigger.compiler.Trigger(
+                name="touch_cases_of_source_upd",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n            UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (\n                SELECT citation.case_id FROM cases_citation AS citation\n                JOIN sources_sourcecapture AS capture ON capture.id = citation.capture_id\n                WHERE capture.source_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.kind, new_rows.title, new_rows.outlet, new_rows.authors, new_rows.language, new_rows.published_on, new_rows.published_on_precision, new_rows.url, new_rows.relation, new_rows.reliability) IS DISTINCT FROM (old_rows.kind, old_rows.title, old_rows.outlet, old_rows.authors, old_rows.language, old_rows.published_on, old_rows.published_on_precision, old_rows.url, old_rows.relation, old_rows.reliability)) AS changed));\n            \nRETURN NULL;",
+                    hash="8d1989cb5dd72118b99e1055dc062dd74a2e2d11",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_touch_cases_of_source_upd_879a3",
+                    referencing="REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ",
+                    table="sources_source",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='sourcecapture',
-            trigger=pgtrigger.compiler.Trigger(name='touch_cases_of_capture_upd', sql=pgtrigger.compiler.UpsertTriggerSql(func='UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (SELECT case_id FROM cases_citation WHERE capture_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.source_id, new_rows.label, new_rows.url, new_rows.archive_url, new_rows.captured_at, new_rows.sha256) IS DISTINCT FROM (old_rows.source_id, old_rows.label, old_rows.url, old_rows.archive_url, old_rows.captured_at, old_rows.sha256)) AS changed));\nRETURN NULL;', hash='77c44389d8d96f7250fa0a9c76ac77d9f7955b63', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_touch_cases_of_capture_upd_28017', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='sources_sourcecapture', when='AFTER')),
+            model_name="sourcecapture",
+            trigger=pgtrigger.compiler.Trigger(
+                name="touch_cases_of_capture_upd",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN (SELECT case_id FROM cases_citation WHERE capture_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.source_id, new_rows.label, new_rows.url, new_rows.archive_url, new_rows.captured_at, new_rows.sha256) IS DISTINCT FROM (old_rows.source_id, old_rows.label, old_rows.url, old_rows.archive_url, old_rows.captured_at, old_rows.sha256)) AS changed));\nRETURN NULL;",
+                    hash="77c44389d8d96f7250fa0a9c76ac77d9f7955b63",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_touch_cases_of_capture_upd_28017",
+                    referencing="REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ",
+                    table="sources_sourcecapture",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

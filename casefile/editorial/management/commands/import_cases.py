@@ -39,6 +39,8 @@ class Command(BaseCommand):
             raise CommandError(report.summary())
         prefix = "Dry run: " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(prefix + report.summary()))
+        for line in report.person_differences:
+            self.stdout.write(self.style.WARNING(line))
         if options["verbosity"] > 1:
             for label, keys in (
                 ("created", report.created),
