@@ -113,3 +113,44 @@ def test_public_data_version_moves_with_public_data_only():
     assert after_part > before
     Person.objects.filter(pk=public.person_id).update(privacy="withheld")
     assert public_last_modified() > after_part
+
+
+def partial_index_predicates(table: str) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.relname, pg_get_expr(x.indpred, x.indrelid)
+            FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid
+            WHERE x.indrelid = %s::regclass AND x.indpred IS NOT NULL
+            """,
+            [table],
+        )
+        return dict(cursor.fetchall())
+
+
+def rows_where(table: str, predicate: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE {predicate}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_partial_indexes_and_search_columns_cover_what_the_module_calls_public():
+    """Public queries read the partial indexes and search columns built for published
+    cases and public figures: each must hold every row the module shows or searches."""
+    from casefile.cases.visibility import searchable_people
+
+    for state, privacy in itertools.product(STATES, PRIVACY):
+        make_case(person=make_person(privacy=privacy, pseudonym="P."), publication_state=state)
+    public = module_public_ids()
+    case_indexes = partial_index_predicates("cases_case")
+    published_indexes = [name for name in case_indexes if name.startswith("case_published")]
+    assert len(published_indexes) >= 4
+    for name in published_indexes:
+        assert public <= rows_where("cases_case", case_indexes[name]), name
+    searched = rows_where("cases_case", "search_vector IS NOT NULL AND text_grams IS NOT NULL")
+    assert public <= searched
+
+    searchable = set(searchable_people().values_list("id", flat=True))
+    person_indexes = partial_index_predicates("people_person")
+    for name in ("person_public_name_keys_trgm", "person_public_name_grams"):
+        assert rows_where("people_person", person_indexes[name]) == searchable, name
