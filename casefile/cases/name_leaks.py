@@ -67,7 +67,8 @@ MIN_LATIN_UNITS = 2  # pinyin syllables, or words that are not pinyin
 # (handles), middle dots. At most three, so "Liu … Hu" far apart is not a name.
 SEPARATORS = r"[\s\-‐‑‒–—_.'’·・•‧]{0,3}"
 # A Latin form starts and ends at a word boundary; digits are boundaries ("liuhu2017").
-LETTER = r"a-z\u00c0-\u024f"
+LETTERS = r"a-z\u00c0-\u024f"
+LETTER = re.compile(f"[{LETTERS}]")
 EXCERPT_CHARS = 30
 
 
@@ -120,15 +121,15 @@ class _Haystack:
             self._simplified = to_simplified(self.folded) if has_cjk(self.folded) else ""
         return self._simplified
 
-    def excerpt(self, pattern: re.Pattern) -> tuple[str, str]:
-        """The first match of `pattern` as written in the text, and the words around it."""
+    def excerpt(self, form: "NameForm") -> tuple[str, str]:
+        """The first match of `form` as written in the text, and the words around it."""
         if self.original.isascii():
             mapped, positions = self.folded, range(len(self.original))
         else:
             mapped, positions = _fold_with_positions(self.original)
-        match = pattern.search(mapped) or pattern.search(_simplify_runs(mapped))
+        match = form.search(mapped) or form.search(_simplify_runs(mapped))
         if match is None:  # the conversions disagree: show the text as matching saw it
-            match = pattern.search(self.folded) or pattern.search(self.simplified)
+            match = form.search(self.folded) or form.search(self.simplified)
             return _around(match.string, *match.span())
         start, end = match.span()
         return _around(self.original, positions[start], positions[end - 1] + 1)
@@ -177,7 +178,18 @@ class NameForm:
 
     key: str
     chinese: bool
-    pattern: re.Pattern
+    pattern: re.Pattern  # starts with the name itself, so re scans for it fast
+
+    def search(self, text: str) -> re.Match | None:
+        """The first match in `text` (folded): for a Latin form, one that starts a word.
+        (Checked here rather than by a lookbehind, which would make re try every
+        position of the text: ten times slower.)"""
+        match = self.pattern.search(text)
+        while (
+            match and not self.chinese and match.start() and LETTER.match(text, match.start() - 1)
+        ):
+            match = self.pattern.search(text, match.start() + 1)
+        return match
 
 
 @lru_cache(maxsize=1)
@@ -237,7 +249,7 @@ def _as_named(unit: str) -> str:
 def _latin_pattern(units: list[str]) -> re.Pattern:
     alternatives = ["|".join(map(re.escape, _spellings(unit))) for unit in units]
     body = SEPARATORS.join(f"(?:{alternative})" for alternative in alternatives)
-    return re.compile(f"(?<![{LETTER}])(?:{body})(?![{LETTER}])")
+    return re.compile(f"(?:{body})(?![{LETTERS}])")  # and starts a word: NameForm.search
 
 
 def _chinese_pattern(runs: list[str]) -> re.Pattern:
@@ -276,6 +288,12 @@ def _forms(names: tuple[str, ...]) -> tuple[NameForm, ...]:
     return tuple(forms.values())
 
 
+@lru_cache(maxsize=4096)
+def _any_of(forms: tuple[NameForm, ...]) -> re.Pattern:
+    """A pattern that matches wherever any form might (word starts are not checked)."""
+    return re.compile("|".join(f"(?:{form.pattern.pattern})" for form in forms))
+
+
 def name_forms(person: Person) -> tuple[NameForm, ...]:
     """Every form of the person's real names that the check looks for."""
     names = (person.name_original, person.name_romanized, *person.aliases)
@@ -305,8 +323,16 @@ class Finding:
 
     @property
     def token(self) -> str:
-        """The finding as one form value (the admin's and the editorial page's choices)."""
-        return json.dumps([self.place, self.form], ensure_ascii=False)
+        """The finding as one form value (see parse_token)."""
+        return json.dumps([self.place, self.form, self.path, self.excerpt], ensure_ascii=False)
+
+    def is_named_by(self, token: tuple[str, str, str, str]) -> bool:
+        """Whether a parsed token names this finding: the same place and form, or the same
+        form in the same text at the same path. The second is the same finding when a
+        refused admin form is saved again: its new parts are written again, with new ids."""
+        place, form, path, excerpt = token
+        same_text = path == self.path and excerpt == self.excerpt
+        return form == self.form and (place == self.place or same_text)
 
     def __str__(self):
         return f"{self.place}: “{self.found}” in “{self.excerpt}”"
@@ -410,16 +436,22 @@ def find_name_leaks(case: Case) -> list[Finding]:
         return []
     prefetch_related_objects([case], *PREFETCH)  # skips what is prefetched already
     overrides = {(o.place, o.form): o for o in case.name_leak_overrides.all()}
+    any_form = _any_of(forms)
     findings = []
     for place, path, text in public_texts(case):
         haystack = _Haystack(text)
+        # Most texts name nobody: one search for all the forms, then each form's own.
+        if not (
+            any_form.search(haystack.folded)
+            or (has_cjk(text) and any_form.search(haystack.simplified))
+        ):
+            continue
         for form in forms:
             if not (
-                form.pattern.search(haystack.folded)
-                or (form.chinese and form.pattern.search(haystack.simplified))
+                form.search(haystack.folded) or (form.chinese and form.search(haystack.simplified))
             ):
                 continue
-            found, excerpt = haystack.excerpt(form.pattern)
+            found, excerpt = haystack.excerpt(form)
             override = overrides.get((place, form.key))
             findings.append(Finding(place, path, form.key, found, excerpt, override))
     return findings
@@ -430,15 +462,21 @@ def unresolved_name_leaks(case: Case) -> list[Finding]:
     return [finding for finding in find_name_leaks(case) if finding.override is None]
 
 
-def parse_token(token: str) -> tuple[str, str]:
-    """A Finding.token back into (place, form); ValidationError if it is not one."""
+def parse_token(token: str) -> tuple[str, str, str, str]:
+    """A Finding.token back into (place, form, path, excerpt); ValidationError if it is
+    not one."""
     try:
-        place, form = json.loads(token)
+        values = json.loads(token)
     except (TypeError, ValueError) as error:
         raise ValidationError("Not a finding of the name check.") from error
-    if not (isinstance(place, str) and isinstance(form, str) and place and form):
+    if not (
+        isinstance(values, list)
+        and len(values) == 4
+        and all(isinstance(value, str) and value for value in values[:2])
+        and all(isinstance(value, str) for value in values[2:])
+    ):
         raise ValidationError("Not a finding of the name check.")
-    return place, form
+    return tuple(values)
 
 
 # --- Reviewers' overrides ----------------------------------------------------------------
