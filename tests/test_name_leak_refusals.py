@@ -106,12 +106,20 @@ def test_a_finding_that_is_not_there_cannot_be_accepted_nor_one_without_a_reason
     assert not NameLeakOverride.objects.exists()
 
 
-def test_an_editor_cannot_accept_a_finding(editor, as_editor):
+def test_an_editor_cannot_accept_a_finding_nor_withdraw_one(editor, reviewer, as_editor):
     case = case_in_review(editor)
     quote = case.citations.get(case_field="listing")
     finding = (f"citation #{quote.pk} quote", "高兴")
     with pytest.raises(PermissionDenied):
         name_leaks.accept_name_leaks(case=case, findings=[finding], reason="glad", by=editor)
+    [override] = name_leaks.accept_name_leaks(
+        case=case, findings=[finding], reason="glad", by=reviewer
+    )
+    with pytest.raises(PermissionDenied):
+        name_leaks.withdraw_name_leak_override(override=override, by=editor)
+    withdraw = reverse("editorial:withdraw-name-leak-override", args=[case.public_id])
+    assert as_editor.post(withdraw, {"override": override.pk}).status_code == 403
+    override.delete()
 
     url = reverse("editorial:name-leaks", args=[case.public_id])
     [shown] = name_leaks.find_name_leaks(fresh(case))
