@@ -171,6 +171,17 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             for path, messages in error.message_dict.items():
                 errors.setdefault(api_error_path(path), []).extend(messages)
             raise ValidationError(errors) from None
+        except services.NameLeakFound as refusal:
+            raise ApiError(
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="validation_failed",
+                detail=f"Nothing was saved: the real name of the person of case "
+                f"{refusal.case.public_id} would appear in its public text.",
+                errors=[
+                    error_item("body", api_error_path(finding.path), str(finding), "name_leak")
+                    for finding in refusal.findings
+                ],
+            ) from None
         except services.StaleVersion as stale:
             etag = conditional.case_etag(stale.case)
             raise precondition_failed(

@@ -6,7 +6,20 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
-from casefile.cases.services import StaleVersion, add_citation, can_edit_case, lock_case
+from casefile.cases.name_leaks import (
+    accept_name_leaks,
+    needs_name_check,
+    parse_token,
+    unresolved_name_leaks,
+)
+from casefile.cases.services import (
+    NameLeakFound,
+    StaleVersion,
+    add_citation,
+    can_edit_case,
+    lock_case,
+    refuse_name_leaks,
+)
 from casefile.cases.vocabularies import PublicationState
 from casefile.sources.models import SourceCapture
 
@@ -128,12 +141,23 @@ def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
         steps += [("editorial:publish", "Publish"), ("editorial:send-back", "Send back to draft")]
     if state == PublicationState.PUBLISHED and user.has_perm("cases.publish_case"):
         steps.append(("editorial:retract", "Retract"))
+    if needs_name_check(case):
+        steps.append(("editorial:name-leaks", "Name check"))
     if user.has_perm("cases.view_case_history"):
         steps.append(("editorial:history", "Full history"))
     links = [(reverse(name, args=[case.public_id]), label) for name, label in steps]
     if state == PublicationState.PUBLISHED:
         links.append((case.get_absolute_url(), "Public page"))
     return links
+
+
+class FindingsField(forms.Field):
+    """Findings of the name check ticked on the page (Finding.token values)."""
+
+    widget = forms.MultipleHiddenInput  # the template draws the boxes beside the findings
+
+    def to_python(self, value):
+        return [parse_token(token) for token in value or []]
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -143,10 +167,23 @@ class CaseAdminForm(forms.ModelForm):
     carries: if someone saved the case meanwhile, nothing is written and the editor is
     shown what changed. The form then carries the current version, so saving again is
     a deliberate choice made after seeing the other changes.
+
+    A correction of a published case that names its pseudonymised person is refused
+    after everything was saved (CaseAdmin.save_related) and rolled back; the form comes
+    back with the places found (`name_leak_refusal`), where a reviewer may tick findings
+    that are not the name and give the reason: saving again accepts them.
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    accept_name_leaks = FindingsField(required=False)
+    name_leak_reason = forms.CharField(
+        required=False,
+        label="Why the ticked findings are not the person’s name",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Recorded with your name; each accepted finding applies to its place only.",
+    )
     editor = None  # the signed-in user, set by CaseAdmin.get_form
+    name_leak_refusal: NameLeakFound | None = None  # set by CaseAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,8 +191,22 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    @property
+    def ticked_findings(self) -> set[str]:
+        """Tokens of the refused findings that were ticked (to tick them again)."""
+        ticked = (self.cleaned_data or {}).get("accept_name_leaks") or []
+        return {
+            finding.token
+            for finding in self.name_leak_refusal.findings
+            if any(finding.is_named_by(token) for token in ticked)
+        }
+
     def clean(self):
         cleaned = super().clean()
+        if self.name_leak_refusal is not None:
+            if cleaned.get("accept_name_leaks") and not cleaned.get("name_leak_reason", "").strip():
+                self.add_error("name_leak_reason", "Say why the ticked findings are not the name.")
+            raise ValidationError(str(self.name_leak_refusal), code="name_leak")
         if self.instance.pk:
             try:
                 # The admin's change view runs in one transaction: the lock holds until
@@ -261,7 +312,18 @@ class CaseAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a new class per request
         form.editor = request.user
+        form.name_leak_refusal = getattr(request, "name_leak_refusal", None)
         return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except NameLeakFound as refusal:
+            # The save ran in one transaction, now rolled back: nothing was written. Show
+            # the form again with the editor's input; its clean() refuses with the places
+            # found, so this second pass saves nothing.
+            request.name_leak_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         from casefile.editorial import views as editorial_views
@@ -286,7 +348,31 @@ class CaseAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.warn_about_duplicates(request, form.instance)
+        case = form.instance
+        if change and case.publication_state == PublicationState.PUBLISHED:
+            self.accept_ticked_name_leaks(request, form, case)
+            # Checked once the inlines are saved, in the admin's transaction: a refusal
+            # rolls the case and its parts back (see changeform_view).
+            refuse_name_leaks(case)
+        self.warn_about_duplicates(request, case)
+
+    def accept_ticked_name_leaks(self, request, form, case):
+        """Accept the findings a reviewer ticked after a refusal, if they are still
+        findings of the case as just saved (the text may have changed meanwhile)."""
+        ticked = form.cleaned_data.get("accept_name_leaks") or []
+        reason = form.cleaned_data.get("name_leak_reason", "").strip()
+        if not (ticked and reason):
+            return
+        accept_name_leaks(
+            case=case,
+            findings=[
+                (finding.place, finding.form)
+                for finding in unresolved_name_leaks(case)
+                if any(finding.is_named_by(token) for token in ticked)
+            ],
+            reason=reason,
+            by=request.user,
+        )
 
     def warn_about_duplicates(self, request, case):
         duplicates = Case.objects.possible_duplicates(

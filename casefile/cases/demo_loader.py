@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from casefile.cases import demo
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
-from casefile.cases.services import PublicationBlocked, missing_citations
+from casefile.cases.services import PublicationBlocked, missing_citations, refuse_name_leaks
 from casefile.cases.vocabularies import PublicationState
 from casefile.core.dates import PartialDate
 from casefile.people.models import Person
@@ -111,13 +111,15 @@ def load_demo() -> dict:
 
 
 def _publish(case: Case) -> None:
-    """Publish a demo case the first time, under the same citation rule as a reviewer."""
+    """Publish a demo case the first time, under the same rules as a reviewer: the
+    citations, and no real name of a pseudonymised person."""
     case.refresh_from_db()
     if case.publication_state == PublicationState.PUBLISHED:
         return
     missing = missing_citations(case)
     if missing:
         raise PublicationBlocked(case=case, missing=missing)
+    refuse_name_leaks(case)
     with pghistory.context(action="load_demo"):
         case.publication_state = PublicationState.PUBLISHED
         case.published_at = timezone.now()

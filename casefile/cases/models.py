@@ -1,6 +1,7 @@
 import secrets
 import unicodedata
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -612,6 +613,48 @@ class Citation(TimeStampedModel):
         if self.event_id:
             return f"Event: {self.event}"
         return self.get_case_field_display()
+
+
+@track_history(indexed=("case",))
+class NameLeakOverride(TimeStampedModel):
+    """A reviewer's acceptance of one finding of the name check (casefile.cases.name_leaks):
+    the form found in that place of that case is not the person's name (a common word
+    that happens to be one). It applies to this case, place and form only; `created_at`
+    is when it was given."""
+
+    # Indexed by name_leak_override_unique, which the case leads.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="name_leak_overrides", db_index=False
+    )
+    place = models.CharField(
+        max_length=200, help_text="Where the form was found, e.g. “citation #7 quote”."
+    )
+    form = models.CharField(
+        max_length=200, help_text="The name form found, e.g. “刘虎” or “liu hu”."
+    )
+    reason = models.TextField(help_text="Why this is not the person’s name. For editors only.")
+    # PROTECT: who accepted a finding is part of the record; deactivate accounts instead.
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "place", "form"]
+        constraints = [
+            # One override per finding; its index also serves a case's overrides.
+            models.UniqueConstraint(
+                fields=["case", "place", "form"], name="name_leak_override_unique"
+            ),
+            FieldCheckConstraint(
+                condition=Q(reason__regex=r"\S"),
+                name="name_leak_override_has_reason",
+                field="reason",
+                violation_error_message="Say why this is not the person’s name.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"“{self.form}” in the {self.place} of case {self.case.public_id}"
 
 
 class PublicDataVersion(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.name_leaks import Finding, unresolved_name_leaks
 from casefile.cases.vocabularies import PublicationState
 from casefile.core.dates import PartialDateDescriptor
 from casefile.people.models import Person
@@ -187,11 +188,15 @@ def update_case_with_parts(
     The row is locked first (lock_case): PermissionDenied if `by` may not edit the case
     as it is now (can_edit_case), StaleVersion if it is no longer at `expected_version`
     (None skips that check); then ValidationError for invalid values. Nothing is
-    written unless everything is. Returns the case as saved, with its new version.
+    written unless everything is; a correction of a published case that leaves the real
+    name of a person who is not a public figure in its public text raises NameLeakFound.
+    Returns the case as saved, with its new version.
     """
     with pghistory.context(user=_user_id(by)):
         case = lock_case(case_id=case_id, expected_version=expected_version, by=by)
         _write_case(case, fields, parts or {})
+        if case.publication_state == PublicationState.PUBLISHED:
+            refuse_name_leaks(case)  # a correction is public at once
     return case
 
 
@@ -300,6 +305,32 @@ class PublicationBlocked(WorkflowError):
         )
 
 
+class NameLeakFound(WorkflowError):
+    """The real name of the case's person (not a public figure) appears in the case's
+    public text; `findings` lists every place (casefile.cases.name_leaks.Finding).
+    Nothing was written."""
+
+    def __init__(self, *, case: Case, findings: list[Finding]):
+        self.case = case
+        self.findings = findings
+        super().__init__(
+            f"The real name of the person of case {case.public_id} appears in its public "
+            "text; remove it, or have a reviewer accept a finding that is not the name: "
+            + "; ".join(f"{finding.place} (“{finding.found}”)" for finding in findings)
+        )
+
+
+def refuse_name_leaks(case: Case) -> None:
+    """Raise NameLeakFound if a form of the real name of the case's person appears in the
+    case's public text, as saved so far in this transaction, without a reviewer's
+    override. Publishing and every correction of a published case call it last, so the
+    refusal rolls the whole write back."""
+    case = Case.objects.select_related("person").get(pk=case.pk)  # as written, parts too
+    findings = unresolved_name_leaks(case)
+    if findings:
+        raise NameLeakFound(case=case, findings=findings)
+
+
 def missing_citations(case: Case) -> list[str]:
     """Every citation publishing still needs, as sentences an editor can act on.
 
@@ -371,7 +402,8 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
     """A reviewer publishes a case in review, if every claim that needs a source has one.
 
     Publishing a case that is already published changes nothing (so loaders may call
-    it on every run). Raises PublicationBlocked listing every missing citation.
+    it on every run). Raises PublicationBlocked listing every missing citation, then
+    NameLeakFound listing every place that names a person who is not a public figure.
     """
     _require(by.has_perm("cases.publish_case"), "Only reviewers can publish cases.")
     with pghistory.context(action="publish", user=_user_id(by)):
@@ -382,6 +414,7 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
         missing = missing_citations(case)
         if missing:
             raise PublicationBlocked(case=case, missing=missing)
+        refuse_name_leaks(case)
         case.publication_state = PublicationState.PUBLISHED
         case.published_at = case.published_at or timezone.now()  # the first publication
         case.review_comment = ""
@@ -427,6 +460,8 @@ def restore_case_version(
     with their old ids, changed parts get their old values. The restore is itself a
     change, recorded in history like any other. Returns the case and a list of notes on
     what could not be brought back (e.g. a citation whose source capture is gone).
+    A published case is not restored to a version that names its pseudonymised person
+    (NameLeakFound).
     """
     _require(by.has_perm("cases.restore_case"), "Only reviewers can restore earlier versions.")
     notes: list[str] = []
@@ -470,6 +505,8 @@ def restore_case_version(
                     for k, v in values.items():
                         setattr(current, k, v)
                     current.save()
+        if case.publication_state == PublicationState.PUBLISHED:
+            refuse_name_leaks(case)  # the restored text is public at once
     case.refresh_from_db()
     return case, notes
 

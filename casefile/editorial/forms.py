@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from casefile.cases.name_leaks import parse_token
 from casefile.people.models import Person
 
 
@@ -32,6 +33,21 @@ class RetractForm(StepForm):
 
     def service_arguments(self) -> dict:
         return {**super().service_arguments(), "note": self.cleaned_data["note"]}
+
+
+class AcceptNameLeakForm(forms.Form):
+    """A reviewer accepts one finding of the name check (casefile.cases.name_leaks)."""
+
+    finding = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why this is not the person’s name",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        help_text="Recorded with your name, e.g. “高兴 here means ‘glad’”.",
+    )
+
+    def clean_finding(self) -> tuple[str, str]:
+        place, form, _path, _excerpt = parse_token(self.cleaned_data["finding"])
+        return place, form
 
 
 class MergePeopleForm(forms.Form):

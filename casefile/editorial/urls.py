@@ -19,6 +19,12 @@ urlpatterns = [
     path(
         "cases/<str:public_id>/retract/", views.workflow_step, {"step": "retract"}, name="retract"
     ),
+    path("cases/<str:public_id>/name-check/", views.name_leaks, name="name-leaks"),
+    path(
+        "cases/<str:public_id>/name-check/withdraw/",
+        views.withdraw_name_leak_override,
+        name="withdraw-name-leak-override",
+    ),
     path("cases/<str:public_id>/history/", views.history, name="history"),
     path("cases/<str:public_id>/restore/", views.restore, name="restore"),
     path("people/merge/", views.merge_people, name="merge-people"),

@@ -15,11 +15,13 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from casefile.cases import name_leaks as name_check
 from casefile.cases import services
 from casefile.cases.history import case_history, public_change_log
-from casefile.cases.models import Case
+from casefile.cases.models import Case, NameLeakOverride
 from casefile.cases.views import public_case_or_gone
 from casefile.cases.vocabularies import PublicationState
 from casefile.editorial import forms
@@ -132,6 +134,7 @@ def workflow_step(request, public_id, step):
                 return redirect(_admin_url(case))
     else:
         form = form_class(initial={"version": case.version})
+    findings = name_check.find_name_leaks(case) if step == "publish" else []
     context = {
         "case": case,
         "form": form,
@@ -140,9 +143,73 @@ def workflow_step(request, public_id, step):
         "button": title,
         "stale": stale,
         "missing": services.missing_citations(case) if step == "publish" else [],
+        "name_leaks": findings,
+        "open_name_leaks": [finding for finding in findings if finding.override is None],
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/workflow_step.html", context)
+
+
+@staff_required("cases.view_case")
+def name_leaks(request, public_id):
+    """The name check of a case: where its person's real name appears in public text,
+    the findings reviewers accepted and why; reviewers accept a finding here (POST)."""
+    case = get_object_or_404(Case.objects.select_related("person"), public_id=public_id)
+    if request.method == "POST":
+        if not request.user.has_perm("cases.publish_case"):
+            raise PermissionDenied
+        form = forms.AcceptNameLeakForm(request.POST)
+        if form.is_valid():
+            place, form_found = form.cleaned_data["finding"]
+            try:
+                name_check.accept_name_leaks(
+                    case=case,
+                    findings=[(place, form_found)],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Accepted “{form_found}” in the {place}.")
+        else:
+            messages.error(request, "Say why the finding is not the person’s name.")
+        return _back(request, "editorial:name-leaks", public_id)
+    context = {
+        "case": case,
+        "checked": name_check.needs_name_check(case),
+        "name_leaks": name_check.find_name_leaks(case),
+        "overrides": case.name_leak_overrides.select_related("accepted_by").order_by("-created_at"),
+        "title": f"Name check of case {case.public_id}",
+        "admin_url": _admin_url(case),
+    }
+    return _render(request, "editorial/name_leaks.html", context)
+
+
+@require_POST
+@staff_required("cases.publish_case")
+def withdraw_name_leak_override(request, public_id):
+    override_id = request.POST.get("override", "")
+    override = get_object_or_404(
+        NameLeakOverride,
+        pk=override_id if override_id.isdigit() else None,
+        case__public_id=public_id,
+    )
+    name_check.withdraw_name_leak_override(override=override, by=request.user)
+    messages.success(
+        request, f"Withdrew the acceptance of “{override.form}” in the {override.place}."
+    )
+    return _back(request, "editorial:name-leaks", public_id)
+
+
+def _back(request, fallback: str, *args):
+    """Back to the page the form was on (`next`, on this site only), else `fallback`."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback, *args)
 
 
 @staff_required("cases.view_case_history")
