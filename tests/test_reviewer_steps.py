@@ -242,3 +242,41 @@ def test_merging_people_is_a_reviewers_step_and_keeps_the_least_visible_level(
     assert kept.privacy == "pseudonymised"
     assert REAL_NAME in kept.aliases
     assert last_change_user(kept) == reviewer.pk
+
+
+def test_corrections_through_a_person_or_source_are_name_checked(client, editor, reviewer):
+    """Renaming a pseudonymised person, unhiding one, or retitling a source their case
+    cites is a correction of the case: refused while its text would name them."""
+    person = make_person(name_original="陈秘华", privacy="pseudonymised", pseudonym="C.")
+    case = make_case(person=person, summary="Listed after a dispute with Zhang Wei.")
+    source = make_source(title="A report")
+    make_citation(case, make_capture(source))
+    client.force_login(reviewer)
+
+    response = post_person(client, person, name_original="张伟")
+    assert "appears in its public text" in response.text
+    assert Person.objects.get(pk=person.pk).name_original == "陈秘华"  # rolled back
+
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    data = {"kind": "news_article", "title": "陈秘华 blacklisted", "language": "en", "relation": "other", "reliability": "unknown", **{f"captures-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}}  # fmt: skip
+    response = client.post(url, data)
+    assert "appears in its public text" in response.text
+    source.refresh_from_db()
+    assert source.title == "A report"
+
+    hidden = make_person(name_original="张隐藏", privacy="withheld")
+    make_case(person=hidden, summary="张隐藏 could not board.")
+    response = post_person(client, hidden, privacy="pseudonymised", pseudonym="Z.")
+    assert "appears in its public text" in response.text
+    assert Person.objects.get(pk=hidden.pk).privacy == "withheld"
+
+
+def test_hiding_a_person_is_never_refused_but_warns_of_texts_naming_them(client, editor):
+    person = make_person(name_original="刘虎", name_romanized="Liu Hu", privacy="public")
+    case = make_case(person=person, summary="Liu Hu, a journalist, was listed.")
+    client.force_login(editor)
+    response = post_person(client, person, privacy="pseudonymised", pseudonym="L. H.")
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person.pk).privacy == "pseudonymised"
+    page = client.get(response.url).text
+    assert f'Case <a href="/editorial/cases/{case.public_id}/name-check/">' in page

@@ -169,3 +169,43 @@ def check_shown_record_change(*, by, obj) -> None:
             f"Only a reviewer can change this {obj._meta.verbose_name}: a published case "
             "shows it, so the change is a correction of that case."
         )
+
+
+# --- the name check on corrections of what published cases show -------------------------------
+
+
+def published_cases_showing(obj):
+    """The published cases that show this person, source or capture."""
+    from casefile.cases.models import Citation
+
+    name = obj._meta.model_name
+    if name == "person":
+        return _published_cases().filter(person_id=obj.pk)
+    citing = Citation.objects.filter(
+        **({"capture__source_id": obj.pk} if name == "source" else {"capture_id": obj.pk})
+    )
+    return _published_cases().filter(id__in=citing.values("case_id"))
+
+
+def name_leaks_in_cases_showing(obj) -> list:
+    """(case, unaccepted findings) for each published case showing `obj`, as saved so
+    far in this transaction, whose text names its person (casefile.cases.name_leaks)."""
+    from casefile.cases.name_leaks import needs_name_check, unresolved_name_leaks
+
+    failing = []
+    for case in published_cases_showing(obj).select_related("person"):
+        if needs_name_check(case):
+            findings = unresolved_name_leaks(case)
+            if findings:
+                failing.append((case, findings))
+    return failing
+
+
+def refuse_name_leaks_in_cases_showing(obj) -> None:
+    """A correction through a person, source or capture is a correction of each
+    published case showing it: refused (NameLeakFound, rolling the write back) when one
+    of them would name its person."""
+    from casefile.cases.services import NameLeakFound
+
+    for case, findings in name_leaks_in_cases_showing(obj):
+        raise NameLeakFound(case=case, findings=findings)

@@ -49,14 +49,14 @@ from django.db.models import Prefetch, prefetch_related_objects
 from pypinyin.pinyin_dict import pinyin_dict
 
 from casefile.cases.models import Amount, Case, Citation, Event, NameLeakOverride, Restriction
+from casefile.cases.visibility import is_public_figure
 from casefile.core.text import CJK_RUN, cjk_runs, has_cjk
-from casefile.people.models import Person, Privacy
+from casefile.people.models import Person
 from casefile.people.romanization import romanize_name
 
 # People whose real names must not appear in their cases' public text. Withheld people
-# too: their cases are hidden today, but lowering the privacy level to pseudonymised is
-# an edit of the person alone that checks nothing, and it makes every text public at once.
-NAME_CHECKED_PRIVACY = (Privacy.PSEUDONYMISED, Privacy.WITHHELD)
+# too: their cases are hidden today, but making them pseudonymised makes every text
+# public at once (that change runs the check too: casefile.cases.corrections).
 
 MIN_CHINESE_CHARACTERS = 2
 MIN_LATIN_UNITS = 2  # pinyin syllables, or words that are not pinyin
@@ -73,7 +73,8 @@ EXCERPT_CHARS = 30
 
 
 def needs_name_check(case: Case) -> bool:
-    return case.person.privacy in NAME_CHECKED_PRIVACY
+    """Everyone's but a public figure's name is kept out of the case's public text."""
+    return not is_public_figure(case.person)
 
 
 # --- Normalising text and names the same way ------------------------------------------------
