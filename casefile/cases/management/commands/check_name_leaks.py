@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from casefile.cases.models import Case
-from casefile.cases.name_leaks import NAME_CHECKED_PRIVACY, PREFETCH, unresolved_name_leaks
+from casefile.cases.name_leaks import PREFETCH, unresolved_name_leaks
+from casefile.cases.visibility import searchable_people
 from casefile.cases.vocabularies import PublicationState
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, all=False, **options):
-        cases = Case.objects.filter(person__privacy__in=NAME_CHECKED_PRIVACY)
+        # Everyone's but a public figure's (whose name is meant to be shown).
+        cases = Case.objects.exclude(person__in=searchable_people().values("id"))
         if not all:
             cases = cases.filter(publication_state=PublicationState.PUBLISHED)
         cases = cases.select_related("person").prefetch_related(*PREFETCH).order_by("id")
