@@ -82,6 +82,7 @@ from casefile.core.bulk import bulk_update_from_values, copy_insert
 from casefile.core.currencies import CURRENCIES
 from casefile.core.dates import DatePrecision, PartialDate
 from casefile.core.text import has_cjk
+from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source, SourceCapture, SourceKind
 
@@ -1051,10 +1052,18 @@ def import_cases(*, data: bytes, filename: str, dry_run: bool, by=None) -> Impor
             pghistory.context(action="import", user=getattr(by, "pk", None), file=filename[:200]),
             transaction.atomic(),
         ):
+            with connection.cursor() as cursor:
+                set_local_statement_timeout(cursor, settings.IMPORT_STATEMENT_TIMEOUT)
             _Writer(rows, report).run()
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
+        if is_statement_timeout(error):
+            raise ImportFileError(
+                "The import took too long and was stopped, so nothing was imported "
+                f"(one step ran past IMPORT_STATEMENT_TIMEOUT, "
+                f"{settings.IMPORT_STATEMENT_TIMEOUT} s). Split the file into smaller files."
+            ) from None
         # Every rule is checked row by row above; this is the database's backstop.
         raise ImportFileError(
             f"The database refused the file, so nothing was imported: {error}"
