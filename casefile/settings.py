@@ -203,6 +203,10 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Spreadsheet import: a larger file is refused with a clear message before it is read.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
+# Requests with a token that is not valid, per client address: beyond this, 429 until
+# the window ends, before any token is looked up (casefile/api/authentication.py).
+API_THROTTLE_FAILED_TOKENS = env_str("API_THROTTLE_FAILED_TOKENS", "10/minute")
+
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.
 REST_FRAMEWORK = {
