@@ -227,8 +227,11 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-# Spreadsheet import: a larger file is refused with a clear message before it is read.
+# Spreadsheet import: a larger file is refused with a clear message before it is read;
+# so is one holding more data (an XLSX is a zip: what its parts unpack to) or more rows.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 
 # Requests with a token that is not valid, per client address: beyond this, 429 until
 # the window ends, before any token is looked up (casefile/api/authentication.py).
