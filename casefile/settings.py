@@ -227,6 +227,13 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
+# Whole-case writes (the API's editors' endpoints, and scripts through
+# casefile/cases/services.py) carry at most CASE_MAX_PARTS restrictions, amounts, events
+# and case citations each, and citations per part, and CASE_MAX_CITATIONS citations in
+# all: each row is checked and written on its own, so one write stays a few seconds.
+CASE_MAX_PARTS = env_int("CASE_MAX_PARTS", 50)
+CASE_MAX_CITATIONS = env_int("CASE_MAX_CITATIONS", 200)
+
 # Spreadsheet import: a larger file is refused with a clear message before it is read;
 # so is one holding more data (an XLSX is a zip: what its parts unpack to) or more rows.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
