@@ -244,6 +244,11 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 # the window ends, before any token is looked up (casefile/api/authentication.py).
 API_THROTTLE_FAILED_TOKENS = env_str("API_THROTTLE_FAILED_TOKENS", "10/minute")
 
+# Downloads of cases (the search page's CSV, the API's CSV and NDJSON exports) share
+# their own quota, per address, or per token for the API's token holders.
+EXPORT_QUOTA = env_str("EXPORT_QUOTA", "30/hour")
+EXPORT_QUOTA_TOKEN = env_str("EXPORT_QUOTA_TOKEN", "120/hour")
+
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.
 REST_FRAMEWORK = {

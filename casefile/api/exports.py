@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
-from casefile.api import records
+from casefile.api import records, throttling
+from casefile.api.exceptions import ApiError
 from casefile.cases import exports as case_exports
 from casefile.cases.models import Case
 from casefile.core.timeouts import set_session_statement_timeout
@@ -29,6 +30,16 @@ NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 CSV_CONTENT_TYPE = case_exports.CONTENT_TYPE
 
 logger = logging.getLogger(__name__)
+
+
+def check_quota(request) -> None:
+    """429 in the API's error shape once the client's export quota is spent."""
+    refusal = throttling.export_refusal(request)
+    if refusal is not None:
+        wait, why = refusal
+        raise ApiError(
+            status_code=429, code="throttled", detail=why, headers={"Retry-After": str(wait)}
+        )
 
 
 def published_cases():

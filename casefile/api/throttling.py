@@ -5,7 +5,7 @@ window's new count, so concurrent requests in several processes are counted exac
 Windows that have ended are deleted now and then.
 
 The same windows count the API's requests (per address, or per token), failed API
-tokens (per address) and downloads (EXPORT_QUOTA); clients are told apart by
+tokens (per address) and downloads (export_refusal); clients are told apart by
 client_address(), the admin's sign-in throttle too (AXES_CLIENT_IP_CALLABLE).
 """
 
@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -81,6 +82,25 @@ class Window:
             cursor.execute(READ_SQL, [self.key])
             row = cursor.fetchone()
         return row[0] if row else 0
+
+
+def export_refusal(request) -> tuple[int, str] | None:
+    """Count one download (the search page's CSV, the API's CSV and NDJSON exports)
+    against the client's export quota: EXPORT_QUOTA per address, EXPORT_QUOTA_TOKEN per
+    API token. None while the quota lasts, else (seconds until it is renewed, why)."""
+    token = getattr(request, "auth", None)  # an API request's token; pages have none
+    if token is not None:
+        rate, whose = settings.EXPORT_QUOTA_TOKEN, "this token"
+        window = Window.current("export", f"token-{token.pk}", rate)
+    else:
+        rate, whose = settings.EXPORT_QUOTA, "your address"
+        window = Window.current("export", client_address(request), rate)
+    if window.count() <= window.limit:
+        return None
+    return window.retry_after, (
+        f"Too many downloads from {whose}: at most {rate.replace('/', ' per ')}. "
+        f"Try again in {window.retry_after} seconds."
+    )
 
 
 class WindowThrottle(BaseThrottle):

@@ -586,6 +586,7 @@ class ExportView(DataView):
         cached = conditional.not_modified(request, etag, last_modified)
         if cached is not None:
             return cached
+        exports.check_quota(request)  # a download, not a 304, spends the export quota
         response = StreamingHttpResponse(self.chunks(request), content_type=self.content_type)
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return conditional.stamp(response, etag, last_modified)
