@@ -289,7 +289,7 @@ class VisibleThroughCasesViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     def get_object(self):
         key = self.kwargs["key"]
-        if not key.isdigit():
+        if not (key.isascii() and key.isdigit()):  # "²" is a digit int() cannot read
             raise ApiError(status_code=404, code="not_found", detail="Not found.")
         return get_object_or_404(self.get_queryset(), pk=int(key))
 
