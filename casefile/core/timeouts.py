@@ -12,6 +12,8 @@ All are seconds; 0 means no limit. A statement that runs longer is canceled by
 PostgreSQL (QueryCanceled): pages answer 503, the API 503 in its error shape.
 """
 
+from contextlib import suppress
+
 from django.db import OperationalError
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
@@ -59,9 +61,12 @@ class FirstQueryTimeout:
 
     def restore(self) -> None:
         raw, self.raw = self.raw, None
-        if raw is None or raw.closed:
+        if raw is None or raw.closed or raw.broken:
             return
         # In a failed transaction the statement would fail too; its rollback undoes
         # the setting anyway, since it was made inside that transaction.
-        if raw.info.transaction_status != TransactionStatus.INERROR:
+        if raw.info.transaction_status == TransactionStatus.INERROR:
+            return
+        # A connection lost meanwhile: the request's own error says so, not this.
+        with suppress(pg_errors.Error):
             raw.execute("RESET statement_timeout").close()
