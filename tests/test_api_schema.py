@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -26,6 +27,7 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
 ]
@@ -105,6 +107,7 @@ def test_schema_documents_every_parameter_error_shape_and_auth(client):
         "$ref": "#/components/schemas/Error"
     }
     assert document["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
+    assert cases["security"] == [{"tokenAuth": []}, {}]  # reading needs no token
     patch = document["paths"]["/api/v1/editor/cases/{key}/"]["patch"]
     assert {"403", "412", "428"} <= set(patch["responses"])
     assert "409" not in patch["responses"]  # the editorial rule refuses with 403
@@ -113,6 +116,7 @@ def test_schema_documents_every_parameter_error_shape_and_auth(client):
     }
     assert any(p["name"] == "If-Match" for p in patch["parameters"])
     create = document["paths"]["/api/v1/editor/cases/"]["post"]
+    assert create["security"] == [{"tokenAuth": []}]
     assert not {"404", "409", "412", "428"} & set(create["responses"])
 
 

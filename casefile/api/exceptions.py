@@ -1,4 +1,5 @@
-"""One error shape for every 4xx answer of the API.
+"""One error shape for every 4xx answer of the API (and its 503 for a request that
+took too long).
 
     {"status": 400, "code": "invalid_parameters", "detail": "One sentence.",
      "errors": [{"in": "query", "name": "amount_min", "code": "invalid",
@@ -13,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from casefile.core.timeouts import is_statement_timeout
 
 # code of the response for each kind of DRF exception
 CODES = {
@@ -95,6 +98,13 @@ def error_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):  # the services' refusals say why
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif is_statement_timeout(exc):  # WEB_STATEMENT_TIMEOUT: not a crash, a refusal
+        exc = ApiError(
+            status_code=503,
+            code="timeout",
+            detail="The request took too long and was stopped. Narrow the query "
+            "(fewer words, more filters) or try again later.",
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django logs it and answers 500

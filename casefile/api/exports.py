@@ -17,16 +17,29 @@ and links made absolute for the request's host.
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
-from casefile.api import records
+from casefile.api import records, throttling
+from casefile.api.exceptions import ApiError
 from casefile.cases import exports as case_exports
 from casefile.cases.models import Case
+from casefile.core.timeouts import set_session_statement_timeout
 
 NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 CSV_CONTENT_TYPE = case_exports.CONTENT_TYPE
 
 logger = logging.getLogger(__name__)
+
+
+def check_quota(request) -> None:
+    """429 in the API's error shape once the client's export quota is spent."""
+    refusal = throttling.export_refusal(request)
+    if refusal is not None:
+        wait, why = refusal
+        raise ApiError(
+            status_code=429, code="throttled", detail=why, headers={"Retry-After": str(wait)}
+        )
 
 
 def published_cases():
@@ -54,10 +67,15 @@ def _record_store(stored):
             yield lambda built: stored.store(cursor, built)
         return
     own = connections.create_connection(DEFAULT_DB_ALIAS)
+    timed = False
 
     def store(built):
+        nonlocal timed
         try:
             with own.cursor() as cursor:
+                if not timed:  # the connection's first statement
+                    set_session_statement_timeout(cursor, settings.EXPORT_STATEMENT_TIMEOUT)
+                    timed = True
                 stored.store(cursor, built)
         except DatabaseError:
             logger.exception("Could not store %d case records", len(built))

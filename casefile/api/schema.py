@@ -14,7 +14,7 @@ ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "The body of every 4xx answer.",
+    "description": "The body of every 4xx answer, and of a 503.",
     "required": ["status", "code", "detail", "errors"],
     "properties": {
         "status": {"type": "integer", "description": "The HTTP status code."},
@@ -23,7 +23,7 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "throttled, precondition_failed, precondition_required, gone.",
+            "throttled, precondition_failed, precondition_required, gone; timeout (503).",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -122,9 +122,13 @@ STALE_SCHEMA = {
 
 COMMON_ERRORS = {
     "400": "A query parameter is unknown or malformed (each is named in `errors`).",
-    "401": "The token sent is not valid, or writing needs a token.",
+    "401": "The Authorization header is not a valid `Token <key>` (another scheme, a "
+    "token that is not valid or revoked), or writing needs a token.",
     "406": "The Accept header asks for a format this endpoint does not produce.",
-    "429": "Rate limit reached; see the Retry-After header.",
+    "429": "Rate limit reached (or too many tokens that are not valid from this "
+    "address); see the Retry-After header.",
+    "503": "The request took longer than the server allows (a statement timeout); "
+    "narrow the query or try again later.",
 }
 DETAIL_ERRORS = {"404": "No published record with that id."}
 WRITE_ERRORS = {
@@ -183,7 +187,8 @@ def _error(description: str, headers=None, schema=ERROR_REF) -> dict:
 
 
 def add_errors_and_caching(result, generator, request, public):
-    """Postprocessing hook: the shared error shape on every operation, 304 on reads."""
+    """Postprocessing hook: the shared error shape on every operation, 304 on reads,
+    the token optional outside the editors' endpoints."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["StaleVersionError"] = STALE_SCHEMA
@@ -204,6 +209,8 @@ def add_errors_and_caching(result, generator, request, public):
                         "The case was published, then retracted: `detail` gives the date "
                         "and the editors' note. Delete it from a mirror."
                     )
+            if "/editor/" not in path:  # reading needs no token: one only raises the limit
+                operation["security"] = [{"tokenAuth": []}, {}]
             if "/editor/" in path:
                 errors["403"] = (UPDATE_ERRORS if updates else WRITE_ERRORS)["403"]
                 errors["401"] = "No token, or the token sent is not valid."

@@ -4,12 +4,15 @@ People appear only under visibility.public_name() with their privacy level; thei
 names, aliases, notes and search keys never leave the database through here.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
+from casefile.cases import services
 from casefile.cases.vocabularies import (
     AmountKind,
     CaseStatus,
@@ -469,6 +472,14 @@ def api_error_path(path: str) -> str:
     return ".".join([*parents, MODEL_TO_API_FIELD.get(last, last)])
 
 
+# The limits of casefile.cases.services.part_limit_errors, for the schema.
+PARTS_HELP = (
+    f"At most {settings.CASE_MAX_PARTS}; a part has at most {settings.CASE_MAX_PARTS} "
+    f"citations, and a case is written with at most {settings.CASE_MAX_CITATIONS} "
+    "citations in all (its own and its parts')."
+)
+
+
 class CaseInputSerializer(StrictInputSerializer):
     """A case as an editor writes it. Lists of parts replace the case's parts of that
     kind (with their citations); a list left out leaves those parts as they are."""
@@ -492,10 +503,23 @@ class CaseInputSerializer(StrictInputSerializer):
     summary = serializers.CharField(required=False, allow_blank=True)
     narrative = serializers.CharField(required=False, allow_blank=True)
     outcome = serializers.CharField(required=False, allow_blank=True)
-    restrictions = RestrictionInputSerializer(many=True, required=False)
-    amounts = AmountInputSerializer(many=True, required=False)
-    events = EventInputSerializer(many=True, required=False)
-    citations = CaseCitationInputSerializer(many=True, required=False)
+    restrictions = RestrictionInputSerializer(many=True, required=False, help_text=PARTS_HELP)
+    amounts = AmountInputSerializer(many=True, required=False, help_text=PARTS_HELP)
+    events = EventInputSerializer(many=True, required=False, help_text=PARTS_HELP)
+    citations = CaseCitationInputSerializer(many=True, required=False, help_text=PARTS_HELP)
+
+    def to_internal_value(self, data):
+        # Too many parts is refused before any is validated (each citation looks up its
+        # capture): the services' limits, asked of the data as sent.
+        errors = services.part_limit_errors(data) if isinstance(data, dict) else {}
+        if errors:
+            raise serializers.ValidationError(
+                {
+                    path: [ErrorDetail(message, code="max_length") for message in messages]
+                    for path, messages in errors.items()
+                }
+            )
+        return super().to_internal_value(data)
 
     def split(self) -> tuple[dict, dict]:
         """(case fields by model attribute, parts) from validated data."""

@@ -3,12 +3,18 @@
 Each request costs one statement, an atomic INSERT … ON CONFLICT that returns the
 window's new count, so concurrent requests in several processes are counted exactly.
 Windows that have ended are deleted now and then.
+
+The same windows count the API's requests (per address, or per token), failed API
+tokens (per address) and downloads (export_refusal); clients are told apart by
+client_address(), the admin's sign-in throttle too (AXES_CLIENT_IP_CALLABLE).
 """
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -23,6 +29,7 @@ INSERT INTO {RateWindow._meta.db_table} (key, ends_at, count) VALUES (%s, %s, 1)
 ON CONFLICT (key) DO UPDATE SET count = {RateWindow._meta.db_table}.count + 1
 RETURNING count
 """
+READ_SQL = f"SELECT count FROM {RateWindow._meta.db_table} WHERE key = %s"
 
 
 def count_request(key: str, ends_at: datetime) -> int:
@@ -37,29 +44,78 @@ def count_request(key: str, ends_at: datetime) -> int:
     return count
 
 
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind API_NUM_PROXIES trusted proxies the
+    address they saw (from X-Forwarded-For). DRF's rule, for every limit."""
+    return BaseThrottle().get_ident(request)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A client's current fixed window of a rate such as "120/minute"."""
+
+    key: str
+    limit: int
+    ends_at: datetime
+    retry_after: int  # seconds until the window ends, rounded up
+
+    @classmethod
+    def current(cls, scope: str, client: str, rate: str) -> "Window":
+        limit, seconds = SimpleRateThrottle.parse_rate(None, rate)
+        now = time.time()
+        window = int(now // seconds)
+        window_end = (window + 1) * seconds
+        return cls(
+            key=f"{scope}:{client}:{window}",
+            limit=limit,
+            ends_at=datetime.fromtimestamp(window_end, tz=UTC),
+            retry_after=max(1, int(window_end - now + 0.999)),
+        )
+
+    def count(self) -> int:
+        """Count one more; the window's new count."""
+        return count_request(self.key, self.ends_at)
+
+    def counted(self) -> int:
+        """How many were counted so far, counting none."""
+        with connection.cursor() as cursor:
+            cursor.execute(READ_SQL, [self.key])
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+
+def export_refusal(request) -> tuple[int, str] | None:
+    """Count one download (the search page's CSV, the API's CSV and NDJSON exports)
+    against the client's export quota: EXPORT_QUOTA per address, EXPORT_QUOTA_TOKEN per
+    API token. None while the quota lasts, else (seconds until it is renewed, why)."""
+    token = getattr(request, "auth", None)  # an API request's token; pages have none
+    if token is not None:
+        rate, whose = settings.EXPORT_QUOTA_TOKEN, "this token"
+        window = Window.current("export", f"token-{token.pk}", rate)
+    else:
+        rate, whose = settings.EXPORT_QUOTA, "your address"
+        window = Window.current("export", client_address(request), rate)
+    if window.count() <= window.limit:
+        return None
+    return window.retry_after, (
+        f"Too many downloads from {whose}: at most {rate.replace('/', ' per ')}. "
+        f"Try again in {window.retry_after} seconds."
+    )
+
+
 class WindowThrottle(BaseThrottle):
     scope = ""
 
     def client_key(self, request) -> str | None:
         raise NotImplementedError
 
-    def rate(self) -> tuple[int, int]:
-        limit, seconds = SimpleRateThrottle.parse_rate(
-            None, api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-        )
-        return limit, seconds
-
     def allow_request(self, request, view):
         client = self.client_key(request)
         if client is None:
             return True
-        limit, seconds = self.rate()
-        now = time.time()
-        window = int(now // seconds)
-        window_end = (window + 1) * seconds
-        self.retry_after = max(1, int(window_end - now + 0.999))
-        key = f"{self.scope}:{client}:{window}"
-        return count_request(key, datetime.fromtimestamp(window_end, tz=UTC)) <= limit
+        window = Window.current(self.scope, client, api_settings.DEFAULT_THROTTLE_RATES[self.scope])
+        self.retry_after = window.retry_after
+        return window.count() <= window.limit
 
     def wait(self):
         return self.retry_after

@@ -161,7 +161,7 @@ class PublicThroughCasesViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     def get_object(self):
         key = self.kwargs["key"]
-        if not key.isdigit():
+        if not (key.isascii() and key.isdigit()):  # "²" is a digit int() cannot read
             raise ApiError(status_code=404, code="not_found", detail="Not found.")
         obj = self.get_queryset().filter(pk=int(key)).first()
         if obj is None:
@@ -303,6 +303,7 @@ class ExportView(DataView):
         last_modified = public_last_modified()
 
         def build():
+            exports.check_quota(request)  # a download, not a 304, spends the export quota
             response = StreamingHttpResponse(self.chunks(request), content_type=self.content_type)
             response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
             return response

@@ -34,11 +34,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
 from casefile.cases.visibility import public_name
 from casefile.core.sql import partial_date, timestamp
+from casefile.core.timeouts import set_local_statement_timeout
 
 CHUNK_SIZE = 2000
 WORKERS = 2
@@ -243,6 +245,8 @@ def _snapshot_transaction(cursor, snapshot: str | None = None) -> None:
     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     if snapshot:
         cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    # Streamed after the view returned: the web request's timeout no longer applies.
+    set_local_statement_timeout(cursor, settings.EXPORT_STATEMENT_TIMEOUT)
 
 
 def case_chunks(queryset, build: Callable[[Any, list[int]], Any]) -> Iterator[Any]:

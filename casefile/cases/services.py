@@ -7,6 +7,7 @@ work or none of it.
 import datetime
 
 import pghistory
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -151,9 +152,53 @@ def _user_id(user):
 # ("restrictions[0].ended_on"). Who may write which case is can_edit_case, checked
 # under the row lock; the version is compared by lock_case (StaleVersion). New cases
 # are always drafts; the workflow's fields are never written here (publishing is the
-# reviewers' workflow). The writes are attributed to `by` in the history context.
+# reviewers' workflow). The writes are attributed to `by` in the history context. A
+# write carrying more parts or citations than the settings allow is refused whole
+# before anything is read or locked (part_limit_errors).
 
 PART_KINDS = {"restrictions": Restriction, "amounts": Amount, "events": Event}
+
+
+def part_limit_errors(parts: dict) -> dict[str, list[str]]:
+    """Why a whole-case write carries too much, by dotted path: more than CASE_MAX_PARTS
+    restrictions, amounts, events or case citations, or citations of one part; or more
+    than CASE_MAX_CITATIONS citations in all, named at the list that passes it. Every
+    row is checked and written on its own, so this bounds a write's time and its lock.
+    Reads unchecked data too (the API asks before reading the parts): whatever is not a
+    list here is left for validation to report."""
+    most, most_citations = settings.CASE_MAX_PARTS, settings.CASE_MAX_CITATIONS
+    errors: dict[str, list[str]] = {}
+    lists = []  # (path, items) of every list of citations, in order
+    for key in (*PART_KINDS, "citations"):
+        items = parts.get(key)
+        if not isinstance(items, list):
+            continue
+        if len(items) > most:
+            errors[key] = [f"A case has at most {most} {key}; this list has {len(items)}."]
+        elif key == "citations":
+            lists.append((key, items))
+        else:
+            for index, part in enumerate(items):
+                cited = part.get("citations") if isinstance(part, dict) else None
+                if isinstance(cited, list):
+                    lists.append((f"{key}[{index}].citations", cited))
+    total = 0
+    for path, cited in lists:
+        total += len(cited)
+        if len(cited) > most:
+            errors[path] = [f"A part has at most {most} citations; this one has {len(cited)}."]
+        elif total > most_citations and not errors:
+            errors[path] = [
+                f"A case is written with at most {most_citations} citations in all (its own "
+                f"and its parts'); with these there are {total} so far."
+            ]
+    return errors
+
+
+def _refuse_too_many_parts(parts: dict) -> None:
+    errors = part_limit_errors(parts)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -168,6 +213,7 @@ def create_case_with_parts(*, by, fields: dict, parts: dict | None = None) -> Ca
     """
     if not can_edit_case(by, None):
         raise PermissionDenied("You cannot add cases.")
+    _refuse_too_many_parts(parts or {})
     case = Case(publication_state=PublicationState.DRAFT)
     with pghistory.context(user=_user_id(by)):
         _write_case(case, fields, parts or {})
@@ -192,6 +238,7 @@ def update_case_with_parts(
     name of a person who is not a public figure in its public text raises NameLeakFound.
     Returns the case as saved, with its new version.
     """
+    _refuse_too_many_parts(parts or {})
     with pghistory.context(user=_user_id(by)):
         case = lock_case(case_id=case_id, expected_version=expected_version, by=by)
         _write_case(case, fields, parts or {})

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from casefile.api.throttling import export_refusal
 from casefile.cases import exports
 from casefile.cases.citing import FORMATS, CaseCitation
 from casefile.cases.facets import build_facets, with_changes
@@ -69,6 +70,15 @@ def case_csv(request):
             "The search could not be read:\n" + "\n".join(lines) + "\n",
             status=400,
             content_type="text/plain; charset=utf-8",
+        )
+    refusal = export_refusal(request)  # the API's exports share this quota
+    if refusal is not None:
+        wait, why = refusal
+        return HttpResponse(
+            why + "\n",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": str(wait)},
         )
     response = StreamingHttpResponse(
         exports.csv_lines(filterset.qs, request), content_type=exports.CONTENT_TYPE

@@ -7,6 +7,11 @@ statements (COPY for new rows, VALUES-list updates). A dry run checks the file t
 same way and compares each row with the database to report what would be created,
 updated or skipped, without writing anything.
 
+The work is bounded whatever the file: IMPORT_MAX_BYTES (the file), IMPORT_MAX_UNCOMPRESSED_BYTES
+(what it holds: an XLSX's parts unpacked) and IMPORT_MAX_ROWS (rows counted before they
+are checked) refuse a file before its rows are read, and a statement that runs past
+IMPORT_STATEMENT_TIMEOUT stops the import.
+
 How a row maps onto the archive (the issue leaves these to us):
 
 - `case_key` is the case's stable external key (Case.external_key): a row whose key
@@ -89,6 +94,7 @@ from casefile.core.bulk import bulk_update_from_values, copy_insert
 from casefile.core.currencies import CURRENCIES
 from casefile.core.dates import DatePrecision, PartialDate
 from casefile.core.text import has_cjk
+from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source, SourceCapture, SourceKind
 
@@ -154,6 +160,15 @@ EARLIEST_YEAR = 1990  # the lists of the social-credit system start in the 2010s
 BATCH = 5000
 ANALYZE_AFTER_ROWS = 1000
 NOT_YET_CREATED = -1  # the id of an authority a dry run would create
+# Bounded work on any file (IMPORT_MAX_BYTES, IMPORT_MAX_UNCOMPRESSED_BYTES and
+# IMPORT_MAX_ROWS are settings): cells right of this column of a workbook are not read,
+# since a workbook can declare a cell far right in a few bytes and every row is then
+# filled up to it; and a report lists this many row errors, then says how many more.
+READ_COLUMNS = 100
+ERRORS_LISTED = 200
+# A worksheet's rows, found in its XML without parsing it: <row r="12" …> (any prefix).
+ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)""")
 
 # Vocabulary keys as sets: TextChoices.values builds a new list on every access.
 LIST_KEYS = frozenset(ListName.values)
@@ -196,6 +211,15 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def listed_errors(self) -> list[RowError]:
+        """The errors a page or a command lists: the first ERRORS_LISTED."""
+        return self.errors[:ERRORS_LISTED]
+
+    @property
+    def unlisted_errors(self) -> int:
+        return max(0, len(self.errors) - ERRORS_LISTED)
+
     def summary(self) -> str:
         if self.errors:
             return (
@@ -232,7 +256,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[in
         rows = _csv_rows(data)
     else:
         raise ImportFileError("Upload a .csv or .xlsx file.")
-    numbered = ((number, cells) for number, cells in enumerate(rows, start=1))
+    numbered = _numbered(rows)
     try:
         _, header = next(numbered)
     except StopIteration:
@@ -240,7 +264,35 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[in
     return _check_header(header), numbered
 
 
+def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells), stopping with an error at the first row past IMPORT_MAX_ROWS
+    (the readers count them first, so this is the backstop)."""
+    for number, cells in enumerate(rows, start=1):
+        _refuse_row(number)
+        yield number, cells
+
+
+def _refuse_row(number: int) -> None:
+    """Refuse the file if row `number` (the header is row 1) is past IMPORT_MAX_ROWS."""
+    limit = settings.IMPORT_MAX_ROWS
+    if number > limit + 1:
+        raise ImportFileError(
+            f"The file has more than {limit:,} rows below the header, the most one import "
+            f"takes. Split it into files of at most {limit:,} rows."
+        )
+
+
+def _refuse_unpacked(size: int) -> None:
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    if size > limit:
+        raise ImportFileError(
+            f"The file holds {size / 1_048_576:,.1f} MB of data; the limit is "
+            f"{limit / 1_048_576:,.0f} MB. Split it into smaller files."
+        )
+
+
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    _refuse_unpacked(len(data))  # what is decoded: the file itself
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -250,6 +302,13 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         ) from None
     if "\x00" in text:
         raise ImportFileError("The file is not a CSV text file (it contains NUL bytes).")
+    # Count the rows first (csv's C reader is quick; checking them is not), so a file
+    # with too many is refused at once. A CSV error is reported below, where it is.
+    try:
+        for number, _ in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            _refuse_row(number)
+    except csv.Error:
+        pass
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for cells in reader:
@@ -261,19 +320,58 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """The first worksheet's rows. An XLSX is a zip of XML parts, which can unpack to far
+    more than the file (a "zip bomb") and declare rows in a few bytes each: the parts'
+    sizes (which Python's zipfile holds them to) and the worksheets' rows are checked
+    before openpyxl reads anything (it reads a whole sheet when opening it if the sheet
+    does not state its size). Worksheets are found where every spreadsheet program puts
+    them; one elsewhere is stopped at IMPORT_MAX_ROWS as it is read."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = ImportFileError("The file is not a readable XLSX workbook.")
+    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError)
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _refuse_unpacked(sum(info.file_size for info in archive.infolist()))
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _refuse_row(_last_row_number(archive, name))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportFileError("The file is not a readable XLSX workbook.") from None
+    except broken:
+        raise unreadable from None
     try:
         sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
+        # The stated dimensions may be wrong (rows left out) or huge: read the rows there are.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(values_only=True, max_col=READ_COLUMNS):
+            yield [_cell_text(value) if value is not None else "" for value in values]
+    except (*broken, SyntaxError):  # a part that is not what it says (XML ParseError)
+        raise unreadable from None
     finally:
         workbook.close()
+
+
+def _last_row_number(archive: zipfile.ZipFile, path: str) -> int:
+    """The worksheet's last row number as openpyxl numbers rows (a row's r, else the one
+    before it plus one), found in its XML without parsing it; stops once it is past
+    IMPORT_MAX_ROWS."""
+    last = 0
+    pending = b""
+    with archive.open(path) as part:
+        while last <= settings.IMPORT_MAX_ROWS + 1:
+            chunk = part.read(1 << 20)
+            text = pending + chunk
+            # A tag cut in two at the end of a chunk is read with the next one.
+            cut = text.rfind(b"<") if chunk else -1
+            cut = len(text) if cut < 0 else cut
+            for row in ROW_ELEMENT.finditer(text, 0, cut):
+                number = ROW_NUMBER.search(row.group(1))
+                last = int(number.group(1)) if number else last + 1
+            pending = text[cut:]
+            if not chunk:
+                break
+    return last
 
 
 def _cell_text(value) -> str:
@@ -1097,10 +1195,18 @@ def import_cases(*, data: bytes, filename: str, dry_run: bool, by=None) -> Impor
             pghistory.context(action="import", user=getattr(by, "pk", None), file=filename[:200]),
             transaction.atomic(),
         ):
+            with connection.cursor() as cursor:
+                set_local_statement_timeout(cursor, settings.IMPORT_STATEMENT_TIMEOUT)
             _Writer(rows, report, by).run()
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
+        if is_statement_timeout(error):
+            raise ImportFileError(
+                "The import took too long and was stopped, so nothing was imported (one "
+                f"step ran past the {settings.IMPORT_STATEMENT_TIMEOUT} s the server allows). "
+                "Split the file into smaller files."
+            ) from None
         # Every rule is checked row by row above; this is the database's backstop.
         raise ImportFileError(
             f"The database refused the file, so nothing was imported: {error}"

@@ -8,6 +8,7 @@ The public change log of a case is at the end: it is the one page for everybody.
 import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,6 +60,20 @@ def staff_required(permission: str | None = None):
 def _render(request, template: str, context: dict, status: int = 200):
     """Render an editorial page inside the admin's frame (header, user links, sidebar)."""
     return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+
+
+def signin_locked_out(request, response=None, credentials=None):
+    """What the admin's sign-in answers while django-axes refuses the account or the
+    address (AXES_LOCKOUT_CALLABLE): a page in the admin's frame, 429 and Retry-After."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    response = _render(
+        request,
+        "admin/signin_locked_out.html",
+        {"minutes": round(cool_off.total_seconds() / 60), "title": "Signing in is blocked"},
+        status=429,
+    )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
 
 
 def _admin_url(case: Case) -> str:

@@ -14,6 +14,7 @@ them. (The tables keep the space those rows took, for the next run to reuse.)
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -57,6 +58,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rows, seed, cases, **options):
+        if rows > settings.IMPORT_MAX_ROWS:
+            raise CommandError(
+                f"The importer takes at most {settings.IMPORT_MAX_ROWS:,} rows; set "
+                f"IMPORT_MAX_ROWS={rows} to time {rows:,}."
+            )
         if cases:
             ensure_synthetic_cases(cases, stdout=self.stdout)
         started = time.perf_counter()

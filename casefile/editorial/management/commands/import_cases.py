@@ -34,8 +34,13 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         if not report.ok:
-            for error in report.errors:
+            listed = report.errors if options["verbosity"] > 1 else report.listed_errors
+            for error in listed:
                 self.stderr.write(str(error))
+            if len(listed) < len(report.errors):
+                self.stderr.write(
+                    f"… and {len(report.errors) - len(listed)} more (-v 2 lists them all)."
+                )
             raise CommandError(report.summary())
         prefix = "Dry run: " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(prefix + report.summary()))
