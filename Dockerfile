@@ -16,4 +16,6 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py colle
 RUN useradd --create-home casefile
 USER casefile
 EXPOSE 8000
-CMD ["gunicorn", "casefile.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread: a long download streams from its thread while the worker keeps answering
+# the master, so the timeout stops hung requests, not big exports.
+CMD ["gunicorn", "casefile.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--access-logfile", "-"]

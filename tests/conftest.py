@@ -20,12 +20,23 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache(django_db_setup, django_db_blocker):
+def _empty_cache(request, django_db_blocker):
     """Facet counts, totals and rate-limit counters are cached (in the test database's
-    cache table); every test starts with none."""
+    cache table); every test that uses the database starts with none. (Tests that do
+    not, such as the docker-compose checks, never set up a test database to clear.)"""
+    if not (
+        request.node.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
     from django.core.cache import cache
 
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         cache.clear()
     yield
