@@ -42,7 +42,10 @@ TOMBSTONE_STATES = {
 }
 
 
-PLACEHOLDER = "__KEY__"
+# Stands in for a key while a URL prefix is reversed, then split off (the last match: it
+# is in the path). reverse() checks keys against the URL patterns: ten digits fit both
+# a case's public id and a row id.
+PLACEHOLDER = "0000000000"
 
 
 def api_url(request, name: str, key) -> str:
@@ -88,7 +91,7 @@ class LinkedSerializer(serializers.Serializer):
         if self.link_name not in prefixes:
             prefixes[self.link_name] = api_url(
                 self.context.get("request"), self.link_name, PLACEHOLDER
-            ).split(PLACEHOLDER)
+            ).rsplit(PLACEHOLDER, 1)
         before, after = prefixes[self.link_name]
         return f"{before}{getattr(obj, self.link_key)}{after}"
 

@@ -53,6 +53,7 @@ from casefile.cases import services
 from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.vocabularies import PublicationState
+from casefile.core.converters import PublicIdConverter, RecordIdConverter
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source
 
@@ -138,6 +139,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     filter_backends = [StrictFilterBackend]
     pagination_class = KeysetCursorPagination
     lookup_url_kwarg = "key"
+    lookup_value_regex = PublicIdConverter.regex  # anything else is 404 before a query
 
     def retrieve(self, request, *args, **kwargs):
         case = get_object_or_404(
@@ -285,6 +287,7 @@ class VisibleThroughCasesViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     pagination_class = KeysetCursorPagination
     lookup_url_kwarg = "key"
+    lookup_value_regex = RecordIdConverter.regex
     kind = ""
 
     def get_object(self):
@@ -415,6 +418,7 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     permission_classes = [EditorToken]
     serializer_class = EditableCaseSerializer
     lookup_url_kwarg = "key"
+    lookup_value_regex = PublicIdConverter.regex
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

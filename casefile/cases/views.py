@@ -79,7 +79,6 @@ def case_csv(request):
 
 
 def case_detail(request, public_id):
-    public_id = public_id.upper()
     case = CasePage.queryset().filter(public_id=public_id).first()
     if case is None:
         retracted = Case.objects.retracted().filter(public_id=public_id).first()
@@ -103,7 +102,7 @@ def case_detail(request, public_id):
 def case_cite(request, public_id, fmt):
     if fmt not in FORMATS:
         raise Http404("No such citation format.")
-    case = get_object_or_404(Case.objects.published().for_display(), public_id=public_id.upper())
+    case = get_object_or_404(Case.objects.published().for_display(), public_id=public_id)
     citation = CaseCitation.of(case)
     response = HttpResponse(citation.render(fmt), content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = f'attachment; filename="{citation.filename(fmt)}"'

@@ -191,7 +191,11 @@ def restore(request, public_id):
 @staff_required("people.merge_person")
 def merge_people(request):
     ids = request.POST.getlist("people") or request.GET.get("ids", "").split(",")
-    people = list(Person.objects.filter(pk__in=[i for i in ids if i.isdigit()]).order_by("pk"))
+    people = list(
+        Person.objects.filter(
+            pk__in=[i for i in ids if i.isascii() and i.isdigit() and len(i) <= 18]
+        ).order_by("pk")
+    )
     if len(people) != 2:
         messages.error(request, "Select exactly two person records to merge.")
         return redirect("admin:people_person_changelist")
@@ -263,7 +267,6 @@ def import_template(request, file_format):
 
 def case_changes(request, public_id):
     """The public change log of a published case: dates and what changed, no names."""
-    public_id = public_id.upper()
     case = Case.objects.published().filter(public_id=public_id).first()
     if case is None:
         retracted = Case.objects.retracted().filter(public_id=public_id).first()
