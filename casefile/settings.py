@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casefile.core.middleware.PrivacyHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before anything reads the query (sessions, forms, the API), inside CORS (its 400s
+    # carry the CORS headers).
+    "casefile.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
