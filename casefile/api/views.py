@@ -182,7 +182,9 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         since = filterset.form.cleaned_data["updated_since"]
         size = self.paginator.page_size_for(request)
         signature = query_signature(request, "feed")
-        position = self.paginator.read_cursor(request, signature, 2)
+        position = self.paginator.read_cursor(
+            request, signature, [Case._meta.get_field(name) for name in ("updated_at", "public_id")]
+        )
 
         # Three index-ordered reads (changed published cases matching the filters; cases
         # that left publication; deleted cases), merged: each stops after one page.
