@@ -198,6 +198,11 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Spreadsheet import: a larger file is refused with a clear message before it is read.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
+# JSON bodies sent to the API (the editors' writes): a larger one is refused (413) before
+# it is read, one nested deeper than any case needs (400) before it is used.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
+
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.
 REST_FRAMEWORK = {
@@ -219,7 +224,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "casefile.api.pagination.KeysetCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["casefile.api.parsers.BoundedJSONParser"],
     "URL_FORMAT_OVERRIDE": None,  # strict parameters: ?format= is not one
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casefile.api.exceptions.error_handler",

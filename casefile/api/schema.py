@@ -23,7 +23,7 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "throttled, precondition_failed, precondition_required.",
+            "payload_too_large, throttled, precondition_failed, precondition_required.",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -128,6 +128,7 @@ WRITE_ERRORS = {
     "400": "The body is not valid (each field is named in `errors`), or a query "
     "parameter is unknown.",
     "403": "The token is read-only, or its user's role does not allow this write.",
+    "413": "The body is larger than the server accepts (API_MAX_BODY_BYTES, 1 MB by default).",
     "415": "The body is not JSON.",
 }
 # Writes to one case: its id, its version, and the editorial rule for its state.
