@@ -86,6 +86,13 @@ def validate_plain_text(value) -> None:
         raise ValidationError(problem, code=CONTROL_CHARACTER_CODE)
 
 
+def without_control_characters(text: str) -> str:
+    """`text` as the rule allows it: line breaks normalised, other control characters
+    dropped. For text from before the rule (history), cleaned as the migrations cleaned
+    the stored rows; new text is refused instead."""
+    return CONTROL_CHARACTER.sub("", normalize_line_breaks(text))
+
+
 def visible_control_characters(text: str) -> str:
     """`text` with each control character as U+FFFD, for showing it back in an error."""
     return CONTROL_CHARACTER.sub("\ufffd", text)
