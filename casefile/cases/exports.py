@@ -45,8 +45,11 @@ WORKERS = 2
 IN_FLIGHT = 2  # chunks queued or being built per worker
 CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV
-# injection"); such a text cell is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# injection"), also after leading spaces, tabs and line breaks, which some trim first;
+# a cell starting with a tab or a line break is suspect in itself. Such a text cell is
+# written with a leading apostrophe. The test, as a PostgreSQL regular expression:
+FORMULA_STARTS = "=+@-"
+FORMULA_PATTERN = rf"^([\t\r\n]|[ \t\r\n]*[{FORMULA_STARTS}])"
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,7 @@ def _cell(column: Column) -> str:
     so an empty cell is written bare rather than as ""."""
     value = f"({column.sql})::text"
     if column.text:
-        starts = ", ".join(
-            "E'" + start.replace("\t", "\\t").replace("\r", "\\r") + "'" for start in FORMULA_STARTS
-        )
-        value = f"CASE WHEN left({value}, 1) IN ({starts}) THEN '''' || {value} ELSE {value} END"
+        value = f"CASE WHEN {value} ~ '{FORMULA_PATTERN}' THEN '''' || {value} ELSE {value} END"
     return f"nullif({value}, '')"
 
 
