@@ -14,7 +14,7 @@ ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "The body of every 4xx answer.",
+    "description": "The body of every 4xx answer, and of a 503.",
     "required": ["status", "code", "detail", "errors"],
     "properties": {
         "status": {"type": "integer", "description": "The HTTP status code."},
@@ -23,7 +23,8 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "payload_too_large, throttled, precondition_failed, precondition_required.",
+            "payload_too_large, throttled, precondition_failed, precondition_required, "
+            "service_unavailable.",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -122,6 +123,8 @@ COMMON_ERRORS = {
     "401": "The token sent is not valid, or writing needs a token.",
     "406": "The Accept header asks for a format this endpoint does not produce.",
     "429": "Rate limit reached; see the Retry-After header.",
+    "503": "The database cannot be reached just now; try again after the Retry-After "
+    "header's seconds.",
 }
 DETAIL_ERRORS = {"404": "No published record with that id."}
 WRITE_ERRORS = {
@@ -207,7 +210,7 @@ def add_errors_and_caching(result, generator, request, public):
                 previous = responses.get(code, {}).get("description")
                 responses[code] = _error(
                     previous if previous and code not in COMMON_ERRORS else description,
-                    RATE_HEADERS if code == "429" else None,
+                    RATE_HEADERS if code in ("429", "503") else None,
                     STALE_REF if code == "412" and updates else ERROR_REF,
                 )
             if method == "get" and "/editor/" not in path and not path.endswith("/info/"):

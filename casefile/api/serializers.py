@@ -567,7 +567,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text="invalid_parameters, unknown_parameters, validation_failed, "
         "not_authenticated, authentication_failed, permission_denied, not_found, "
         "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-        "payload_too_large, throttled, precondition_failed, precondition_required."
+        "payload_too_large, throttled, precondition_failed, precondition_required, "
+        "service_unavailable."
     )
     detail = serializers.CharField(help_text="One sentence for a person.")
     errors = ErrorItemSerializer(many=True)
