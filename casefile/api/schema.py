@@ -5,10 +5,18 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema_field
 
 from casefile.api.serializers import PARTIAL_DATE_SCHEMA
-from casefile.cases.filters import PartialDateFilter
+from casefile.cases.filters import PartialDateFilter, RecordIdFilter
 
-# The shared CaseFilter's partial-date parameters, as the schema should describe them.
+# The shared CaseFilter's partial-date and id parameters, as the schema should describe them.
 extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": False})(PartialDateFilter)
+RECORD_ID_SCHEMA = {
+    "type": "integer",
+    "format": "int64",
+    "minimum": 1,
+    "maximum": 2**63 - 1,
+    "description": "The id of a person, authority or source, as its `id` gives it.",
+}
+extend_schema_field(RECORD_ID_SCHEMA)(RecordIdFilter)
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
