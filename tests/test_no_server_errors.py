@@ -153,3 +153,12 @@ def test_id_filters_take_whole_numbers_the_database_can_hold(client, data, name,
     assert response.json()["errors"][0]["name"] == name
     assert client.get(f"/cases/?{name}={urllib.parse.quote(value)}").status_code == 400
     assert client.get(f"/api/v1/cases/?{name}={data['person']}").status_code == 200
+
+
+@pytest.mark.parametrize("cookie", ["abcdefgh\x00", "ABCDEFGH\x02ijkl", "x" * 5000])
+def test_a_session_cookie_django_could_not_have_made_is_no_session(client, reviewer, cookie):
+    client.cookies["sessionid"] = cookie
+    assert client.get("/admin/").status_code == 302  # to the login page
+    assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 200
+    client.force_login(reviewer)  # a real session still works
+    assert client.get("/editorial/").status_code == 200
