@@ -62,7 +62,7 @@ CONTROL_CHARACTER_CODE = "control_character"
 
 
 def normalize_line_breaks(text: str) -> str:
-    """ "\r\n" and a lone "\r" as "\n"."""
+    """`text` with each "\\r\\n" and lone "\\r" as "\\n"."""
     return LINE_BREAK.sub("\n", text) if "\r" in text else text
 
 

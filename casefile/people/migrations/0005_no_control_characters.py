@@ -1,5 +1,5 @@
 """Stored text holds no control characters but tab and line feed: rows written before
-the rule are cleaned first (line breaks as "\n", other control characters dropped),
+the rule are cleaned first (line breaks as "\\n", other control characters dropped),
 then each text column gets its CHECK constraint.
 
 The cleaning is one UPDATE per table, of the rows that need it only: their history
@@ -25,12 +25,8 @@ TEXT_COLUMNS = {
 CONTROL = r"[\x01-\x08\x0b-\x1f\x7f-\x9f]"  # a NUL cannot be stored at all
 
 
-def quoted(name: str) -> str:
-    return f'"{name}"'
-
-
 def cleaned(expression: str) -> str:
-    """SQL of `expression` (text) with "\r\n" and "\r" as "\n" and no other control
+    """SQL of `expression` (text) with "\\r\\n" and "\\r" as "\\n" and no other control
     character."""
     breaks = f"regexp_replace({expression}, '\\r\\n?', chr(10), 'g')"
     return f"regexp_replace({breaks}, '{CONTROL}', '', 'g')"
@@ -42,7 +38,7 @@ def clean_text_columns(apps, schema_editor):
         # checks pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, (columns, arrays) in TEXT_COLUMNS.items():
-            assignments = [f'"{column}" = {cleaned(quoted(column))}' for column in columns]
+            assignments = [f'"{column}" = ' + cleaned(f'"{column}"') for column in columns]
             assignments += [
                 f'"{array}" = ARRAY(SELECT {cleaned("item")} FROM unnest("{array}") '
                 f"WITH ORDINALITY AS items(item, n) ORDER BY n)"
