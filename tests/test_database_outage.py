@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class TcpProxy:
     """Forwards TCP connections on 127.0.0.1 to `upstream` (an (host, port) address or
     a Unix socket path). cut() closes every forwarded connection and refuses new ones
-    until restore()."""
+    until restore(); cut_at_message(n) does so when the n-th message from a client
+    arrives, which is dropped: the database goes away in the middle of a request."""
 
     def __init__(self, upstream: tuple[str, int] | str):
         self.upstream = upstream
@@ -44,6 +45,7 @@ class TcpProxy:
         self.lock = threading.Lock()
         self.refusing = False
         self.stopped = False
+        self.messages_before_cut: int | None = None
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _connect_upstream(self) -> socket.socket:
@@ -62,15 +64,24 @@ class TcpProxy:
             if self.refusing:
                 client.close()  # the server is "down": the client sees its connection end
                 continue
-            upstream = self._connect_upstream()
+            try:
+                upstream = self._connect_upstream()
+            except OSError:
+                client.close()
+                continue
             with self.lock:
                 self.open_sockets |= {client, upstream}
             for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+                threading.Thread(
+                    target=self._pump, args=(source, target, source is client), daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket):
+    def _pump(self, source: socket.socket, target: socket.socket, from_client: bool):
         try:
             while data := source.recv(65536):
+                if from_client and self._cut_now():
+                    self.cut()
+                    return
                 target.sendall(data)
         except OSError:
             pass
@@ -84,6 +95,20 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+    def _cut_now(self) -> bool:
+        with self.lock:
+            if self.messages_before_cut is None:
+                return False
+            self.messages_before_cut -= 1
+            if self.messages_before_cut > 0:
+                return False
+            self.messages_before_cut = None
+            return True
+
+    def cut_at_message(self, number: int):
+        with self.lock:
+            self.messages_before_cut = number
 
     def cut(self):
         self.refusing = True
@@ -182,7 +207,12 @@ def test_pages_and_the_api_answer_503_while_the_database_is_cut_off_then_recover
     for path in (page, api_case, api_list, "/"):
         assert get(base_url, path).status == 200, path
 
-    proxy.cut()
+    # The connection breaks under a request, after its first queries were answered
+    # (the health check of the idle connection, then the case).
+    proxy.cut_at_message(3)
+    response = get(base_url, page)
+    assert response.status == 503, response.body[:300]
+    assert proxy.refusing
     for path in (page, "/", "/cases/?q=liu", "/cases/export.csv"):
         response = get(base_url, path)
         assert response.status == 503, (path, response.body[:300])
