@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "casefile.core.middleware.StatementTimeoutMiddleware",
     "casefile.core.middleware.PrivacyHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before anything reads the query (sessions, forms, the API), inside CORS (its 400s
+    # carry the CORS headers).
+    "casefile.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +191,7 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "casefile.core.sessions"  # Django's, refusing keys it could not have made
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
@@ -249,6 +253,11 @@ API_THROTTLE_FAILED_TOKENS = env_str("API_THROTTLE_FAILED_TOKENS", "10/minute")
 EXPORT_QUOTA = env_str("EXPORT_QUOTA", "30/hour")
 EXPORT_QUOTA_TOKEN = env_str("EXPORT_QUOTA_TOKEN", "120/hour")
 
+# JSON bodies sent to the API (the editors' writes): a larger one is refused (413) before
+# it is read, one nested deeper than any case needs (400) before it is used.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
+
 # The REST API (casefile/api): versioned by URL path, token-authenticated writes,
 # cursor pagination, shared rate limits, one error shape. Set here once.
 REST_FRAMEWORK = {
@@ -270,7 +279,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "casefile.api.pagination.KeysetCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["casefile.api.parsers.BoundedJSONParser"],
     "URL_FORMAT_OVERRIDE": None,  # strict parameters: ?format= is not one
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casefile.api.exceptions.error_handler",

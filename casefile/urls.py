@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from casefile.core import views as core_views
 
+# An unreachable database is a 503 with Retry-After, on pages and in the API alike.
+handler500 = "casefile.core.views.server_error"
+
 admin.site.site_header = "Casefile editors"
 admin.site.site_title = "Casefile editors"
 admin.site.index_title = "Cases, people and sources"

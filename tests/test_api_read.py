@@ -120,11 +120,11 @@ def test_malformed_values_are_400_naming_the_parameter(client, query, parameter)
         "/api/v1/persons/?q=liu",
         "/api/v1/info/?verbose=1",
         "/api/v1/exports/cases.csv?restriction=air_travel",
-        f"{CASES}ABC/?fields=id",
+        f"{CASES}ABCDEFGH00/?fields=id",
     ],
 )
 def test_unknown_parameters_are_400_naming_them(client, url):
-    make_case(public_id="ABC")
+    make_case(public_id="ABCDEFGH00")
     response = client.get(url)
     assert response.status_code == 400
     error = response.json()

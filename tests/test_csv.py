@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 
 from casefile.cases.exports import COLUMNS, HEADER
 from tests.api_support import private_cases, rich_case
-from tests.factories import make_amount, make_case, make_person, make_restriction
+from tests.factories import make_amount, make_authority, make_case, make_person, make_restriction
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,28 @@ def test_cells_that_a_spreadsheet_would_run_are_defused(client):
     assert row["reason_en"] == "'+1"
     assert row["docket_number"] == "'@SUM(A1)"
     assert row["person"] == "'-Minus"
+
+
+@pytest.mark.parametrize(
+    "text, defused",
+    [
+        ("\n=HYPERLINK(1)", True),  # a line feed, then a formula
+        ("  \t=1+1", True),
+        (" \n \n@SUM(A1)", True),
+        ("\t+1", True),
+        ("\tindented", True),  # a tab or a line break first is suspect in itself
+        ("\nnew line first", True),
+        ("  -minus after spaces", True),
+        ("  plain after spaces", False),
+        ("a = b + c - d @ e", False),
+        ("Listed\n=later", False),
+    ],
+)
+def test_formulas_after_leading_whitespace_and_line_breaks_are_defused(client, text, defused):
+    make_case(summary=text, reason_en=text, authority=make_authority(city=text))
+    row = download(client)[0][0]
+    expected = f"'{text}" if defused else text
+    assert (row["summary"], row["reason_en"], row["city"]) == (expected,) * 3
 
 
 def test_text_with_commas_quotes_and_line_breaks_survives(client):

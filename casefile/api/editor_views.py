@@ -20,6 +20,7 @@ from casefile.api.serializers import (
 )
 from casefile.cases import services
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.core.converters import PublicIdConverter
 
 
 def load_parts(cases: list[Case]) -> list[Case]:
@@ -102,6 +103,7 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     permission_classes = [EditorToken]
     serializer_class = EditableCaseSerializer
     lookup_url_kwarg = "key"
+    lookup_value_regex = PublicIdConverter.regex
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

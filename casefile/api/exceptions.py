@@ -11,7 +11,8 @@ a whole (authentication, rate limit, unknown URL).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -144,3 +145,28 @@ def precondition_failed(detail: str, errors=(), extra=None) -> ApiError:
         errors=errors,
         extra=extra,
     )
+
+
+def is_api_request(request) -> bool:
+    """Whether `request` is for the API (its answers are JSON in the error shape), also
+    when it has not been routed yet (a middleware's answer)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+    return "api" in match.namespaces
+
+
+def error_response(*, status: int, code: str, detail: str, errors=(), headers=None) -> JsonResponse:
+    """The error shape answered outside the API's views: by a middleware, or by the
+    server-error handler."""
+    response = JsonResponse(
+        {"status": status, "code": code, "detail": detail, "errors": list(errors)},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for header, value in (headers or {}).items():
+        response[header] = value
+    return response

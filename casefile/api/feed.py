@@ -20,6 +20,7 @@ from casefile.api.exceptions import invalid_parameter
 from casefile.api.models import CaseDeletion
 from casefile.api.pagination import query_signature
 from casefile.api.serializers import TombstoneSerializer
+from casefile.cases.models import Case
 from casefile.cases.visibility import public_cases, public_last_modified, tombstones
 
 
@@ -32,7 +33,9 @@ def change_feed(request, filterset, paginator):
     since = filterset.form.cleaned_data["updated_since"]
     size = paginator.page_size_for(request)
     signature = query_signature(request, "feed")
-    position = paginator.read_cursor(request, signature, 2)
+    position = paginator.read_cursor(
+        request, signature, [Case._meta.get_field(name) for name in ("updated_at", "public_id")]
+    )
 
     def page_of(queryset, time_field, state):
         queryset = queryset.order_by(time_field, "public_id")

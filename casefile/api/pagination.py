@@ -9,17 +9,24 @@ with PostgreSQL's NULL placement honoured. Relevance ordering works too: its key
 identically for the same data.
 
 A cursor is bound to the query it came from (filters and ordering): reusing it
-with other parameters is an error, not a silently shifted page.
+with other parameters is an error, not a silently shifted page. It is signed with
+the secret key (django.core.signing, a salt of its own), so a client cannot make one
+up; and each value it carries is checked against the type of its sort key before
+it reaches a query, so even a signed cursor of another shape is a 400, never a 500.
 """
 
-import base64
-import binascii
 import datetime
 import decimal
 import hashlib
 import json
+import math
+import zlib
 from dataclasses import dataclass
 
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
+from django.db import models
 from django.db.models import F, FloatField, Q
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast
@@ -28,12 +35,18 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from casefile.api.exceptions import ApiError, error_item, invalid_parameter
+from casefile.core.text import control_character_problem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 PAGINATION_PARAMS = {CURSOR_PARAM, PAGE_SIZE_PARAM}
+CURSOR_SALT = "casefile.api.pagination.cursor"
+# PostgreSQL's bigint, and how far a decimal of no declared size may reach (numeric
+# itself takes far more digits than any sort key holds).
+BIGINT_RANGE = range(-(2**63), 2**63)
+MAX_DECIMAL_EXPONENT = 1000
 
 
 @dataclass(frozen=True)
@@ -98,18 +111,64 @@ def encode_value(value):
     return value
 
 
-def decode_value(value):
-    if isinstance(value, dict) and len(value) == 1:
-        ((tag, text),) = value.items()
-        parse = {
-            "dt": datetime.datetime.fromisoformat,
-            "d": datetime.date.fromisoformat,
-            "n": decimal.Decimal,
-        }[tag]
-        return parse(text)
-    if isinstance(value, (list, dict)):
-        raise ValueError("not a sort value")
-    return value
+def _tagged(value, tag: str) -> str:
+    """The text of a value encode_value() tagged, e.g. {"dt": "2017-03-01T…"}."""
+    if not (isinstance(value, dict) and value.keys() == {tag} and isinstance(value[tag], str)):
+        raise ValueError(f"expected a {tag!r} value")
+    return value[tag]
+
+
+def decode_value(value, field: models.Field):
+    """A cursor's value as the type its sort key has (`field`: the key's output field),
+    ready for a query; ValueError for anything else. NULL fits every key (an undated
+    case, a case without amounts) and after() orders it as PostgreSQL does."""
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):  # before DateField: it is one
+        moment = datetime.datetime.fromisoformat(_tagged(value, "dt"))
+        if moment.tzinfo is None:
+            raise ValueError("a time without its offset")
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError("a time out of range") from None
+    if isinstance(field, models.DateField):
+        return datetime.date.fromisoformat(_tagged(value, "d"))
+    if isinstance(field, models.DecimalField):
+        try:
+            number = decimal.Decimal(_tagged(value, "n"))
+        except decimal.InvalidOperation:
+            raise ValueError("not a number") from None
+        if not number.is_finite() or abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
+            raise ValueError("a number out of range")
+        if field.max_digits is not None:
+            try:
+                DecimalValidator(field.max_digits, field.decimal_places)(number)
+            except ValidationError:
+                raise ValueError("a number out of range") from None
+        return number
+    if isinstance(field, models.FloatField):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("not a number")
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return float(value)
+    if isinstance(field, models.BooleanField):
+        if not isinstance(value, bool):
+            raise ValueError("not true or false")
+        return value
+    if isinstance(field, models.IntegerField):  # ids (AutoFields are IntegerFields too)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in BIGINT_RANGE:
+            raise ValueError("not a whole number in range")
+        return value
+    if isinstance(field, (models.CharField, models.TextField)):
+        if not isinstance(value, str) or control_character_problem(value):
+            raise ValueError("not text")
+        if field.max_length is not None and len(value) > field.max_length:
+            raise ValueError("text too long")
+        return value
+    # A sort key of a type not handled here is a mistake in this module, not the client's.
+    raise TypeError(f"Cursors cannot carry values of {field.__class__.__name__}.")
 
 
 def query_signature(request, extra: str = "") -> str:
@@ -150,27 +209,42 @@ class KeysetCursorPagination(BasePagination):
             )
         return size
 
-    def read_cursor(self, request, signature: str, length: int) -> list | None:
+    def read_cursor(self, request, signature: str, fields: list[models.Field]) -> list | None:
+        """The values of the request's cursor, one per sort key, typed as the keys'
+        output `fields`; None without a cursor. 400 for a cursor this API did not sign,
+        one of another query, or one whose values do not fit the keys."""
         raw = request.query_params.get(CURSOR_PARAM)
         if raw is None:
             return None
         try:
-            data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
-            values = [decode_value(value) for value in data["v"]]
-            bound_to = data["s"]
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+            data = signing.loads(raw, salt=CURSOR_SALT)
+        # ValueError: a payload that is not base64 or JSON (only under a valid signature)
+        except (signing.BadSignature, ValueError, zlib.error, RecursionError):
             raise invalid_cursor("Not a cursor this API gave out.") from None
-        if bound_to != signature or len(values) != length:
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("v"), list)
+            and data.get("s") == signature
+            and len(data["v"]) == len(fields)
+        ):
             raise invalid_cursor(
                 "This cursor belongs to another query: keep the filters and ordering "
                 "of the request that returned it."
             )
-        return values
+        try:
+            return [
+                decode_value(value, field) for value, field in zip(data["v"], fields, strict=True)
+            ]
+        except ValueError:
+            raise invalid_cursor(
+                "This cursor's position does not fit the query's order: follow the "
+                "next link of the request that returned it."
+            ) from None
 
     @staticmethod
     def make_cursor(signature: str, values: list) -> str:
-        data = json.dumps({"s": signature, "v": [encode_value(v) for v in values]})
-        return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+        data = {"s": signature, "v": [encode_value(v) for v in values]}
+        return signing.dumps(data, salt=CURSOR_SALT)
 
     def paginate_queryset(self, queryset, request, view=None):
         """One page of rows after the request's cursor, in the queryset's order."""
@@ -178,10 +252,13 @@ class KeysetCursorPagination(BasePagination):
         size = self.page_size_for(request)
         keys = sort_keys(queryset)
         signature = query_signature(request, repr([(k.descending, k.nulls_last) for k in keys]))
-        values = self.read_cursor(request, signature, len(keys))
         annotated = queryset.annotate(
             **{f"_k{index}": exact(key.expression, queryset) for index, key in enumerate(keys)}
         )
+        key_fields = [
+            annotated.query.annotations[f"_k{index}"].output_field for index in range(len(keys))
+        ]
+        values = self.read_cursor(request, signature, key_fields)
         if values is not None:
             annotated = annotated.filter(after(keys, values))
         rows = list(annotated[: size + 1])

@@ -145,7 +145,7 @@ def url_prefixes(request) -> dict[str, str]:
 
     def prefix(name, **kwargs):
         path = reverse(name, kwargs=kwargs)
-        return (request.build_absolute_uri(path) if request else path).split(PLACEHOLDER)[0]
+        return (request.build_absolute_uri(path) if request else path).rsplit(PLACEHOLDER, 1)[0]
 
     return {
         "case_api": prefix("api:case-detail", version="v1", key=PLACEHOLDER),
@@ -168,7 +168,7 @@ def people_by_id(person_ids, request, rows=None) -> dict[int, dict]:
     directly: the name still comes from visibility.public_name(), the one rule for names.
     A test checks these records equal the API's. `rows` (person_rows()) may be read
     beforehand, on another connection."""
-    before, after = api_url(request, "person", PLACEHOLDER).split(PLACEHOLDER)
+    before, after = api_url(request, "person", PLACEHOLDER).rsplit(PLACEHOLDER, 1)
     people = {}
     for values in rows if rows is not None else person_rows(person_ids):
         # public_name() on the row's values: a model instance costs 10x more

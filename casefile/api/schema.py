@@ -5,10 +5,18 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema_field
 
 from casefile.api.serializers import PARTIAL_DATE_SCHEMA
-from casefile.cases.filters import PartialDateFilter
+from casefile.cases.filters import PartialDateFilter, RecordIdFilter
 
-# The shared CaseFilter's partial-date parameters, as the schema should describe them.
+# The shared CaseFilter's partial-date and id parameters, as the schema should describe them.
 extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": False})(PartialDateFilter)
+RECORD_ID_SCHEMA = {
+    "type": "integer",
+    "format": "int64",
+    "minimum": 1,
+    "maximum": 2**63 - 1,
+    "description": "The id of a person, authority or source, as its `id` gives it.",
+}
+extend_schema_field(RECORD_ID_SCHEMA)(RecordIdFilter)
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
@@ -23,7 +31,8 @@ ERROR_SCHEMA = {
             "description": "invalid_parameters, unknown_parameters, validation_failed, "
             "not_authenticated, authentication_failed, permission_denied, not_found, "
             "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-            "throttled, precondition_failed, precondition_required, gone; timeout (503).",
+            "payload_too_large, throttled, precondition_failed, precondition_required, gone, "
+            "service_unavailable, timeout.",
         },
         "detail": {"type": "string", "description": "One sentence for a person."},
         "errors": {
@@ -127,14 +136,16 @@ COMMON_ERRORS = {
     "406": "The Accept header asks for a format this endpoint does not produce.",
     "429": "Rate limit reached (or too many tokens that are not valid from this "
     "address); see the Retry-After header.",
-    "503": "The request took longer than the server allows (a statement timeout); "
-    "narrow the query or try again later.",
+    "503": "The database cannot be reached just now (`service_unavailable`: try again "
+    "after the Retry-After header's seconds), or the request took longer than the "
+    "server allows (`timeout`: narrow the query or try again later).",
 }
 DETAIL_ERRORS = {"404": "No published record with that id."}
 WRITE_ERRORS = {
     "400": "The body is not valid (each field is named in `errors`), or a query "
     "parameter is unknown.",
     "403": "The token is read-only, or its user's role does not allow this write.",
+    "413": "The body is larger than the server accepts (API_MAX_BODY_BYTES, 1 MB by default).",
     "415": "The body is not JSON.",
 }
 # Writes to one case: its id, its version, and the editorial rule for its state.
@@ -221,7 +232,7 @@ def add_errors_and_caching(result, generator, request, public):
                 previous = responses.get(code, {}).get("description")
                 responses[code] = _error(
                     previous if previous and code not in COMMON_ERRORS else description,
-                    RATE_HEADERS if code == "429" else None,
+                    RATE_HEADERS if code in ("429", "503") else None,
                     STALE_REF if code == "412" and updates else ERROR_REF,
                 )
             if method == "get" and "/editor/" not in path and not path.endswith("/info/"):

@@ -5,6 +5,7 @@ names, aliases, notes and search keys never leave the database through here.
 """
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,6 +26,7 @@ from casefile.cases.vocabularies import (
 )
 from casefile.core.currencies import CURRENCIES
 from casefile.core.dates import PartialDate
+from casefile.core.text import normalize_line_breaks, validate_plain_text
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Reliability, SourceCapture, SourceKind, SourceRelation
 
@@ -45,7 +47,10 @@ TOMBSTONE_STATES = {
 }
 
 
-PLACEHOLDER = "__KEY__"
+# Stands in for a key while a URL prefix is reversed, then split off (the last match: it
+# is in the path). reverse() checks keys against the URL patterns: ten digits fit both
+# a case's public id and a row id.
+PLACEHOLDER = "0000000000"
 
 
 def api_url(request, name: str, key) -> str:
@@ -91,7 +96,7 @@ class LinkedSerializer(serializers.Serializer):
         if self.link_name not in prefixes:
             prefixes[self.link_name] = api_url(
                 self.context.get("request"), self.link_name, PLACEHOLDER
-            ).split(PLACEHOLDER)
+            ).rsplit(PLACEHOLDER, 1)
         before, after = prefixes[self.link_name]
         return f"{before}{getattr(obj, self.link_key)}{after}"
 
@@ -393,12 +398,28 @@ class StrictInputSerializer(serializers.Serializer):
         return value
 
 
+class PlainTextField(serializers.CharField):
+    """Text as it is stored (casefile.core.text): line breaks as "\\n"; a control
+    character other than tab and line feed is refused, by position."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # validate_plain_text refuses a NUL as well, saying where it is
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            validate_plain_text,
+        ]
+
+    def to_internal_value(self, data):
+        return normalize_line_breaks(super().to_internal_value(data))
+
+
 class CitationInputSerializer(StrictInputSerializer):
     capture = serializers.PrimaryKeyRelatedField(
         queryset=SourceCapture.objects.all(), help_text="Id of the source capture cited."
     )
-    locator = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    quote = serializers.CharField(required=False, allow_blank=True)
+    locator = PlainTextField(max_length=200, required=False, allow_blank=True)
+    quote = PlainTextField(required=False, allow_blank=True)
 
 
 class CaseCitationInputSerializer(CitationInputSerializer):
@@ -407,7 +428,7 @@ class CaseCitationInputSerializer(CitationInputSerializer):
 
 class RestrictionInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=RestrictionKind.choices)
-    details = serializers.CharField(required=False, allow_blank=True)
+    details = PlainTextField(required=False, allow_blank=True)
     started = PartialDateField(required=False, allow_null=True)
     ended = PartialDateField(required=False, allow_null=True)
     citations = CitationInputSerializer(many=True, required=False)
@@ -417,18 +438,18 @@ class AmountInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=AmountKind.choices)
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
     currency = serializers.ChoiceField(choices=list(CURRENCIES))
-    as_reported = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    as_reported = PlainTextField(max_length=200, required=False, allow_blank=True)
     value_cny = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True
     )
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = PlainTextField(max_length=300, required=False, allow_blank=True)
     citations = CitationInputSerializer(many=True, required=False)
 
 
 class EventInputSerializer(StrictInputSerializer):
     occurred = PartialDateField()
     kind = serializers.ChoiceField(choices=EventKind.choices)
-    description = serializers.CharField()
+    description = PlainTextField()
     citations = CitationInputSerializer(many=True, required=False)
 
 
@@ -489,9 +510,9 @@ class CaseInputSerializer(StrictInputSerializer):
     authority = serializers.PrimaryKeyRelatedField(
         queryset=Authority.objects.all(), required=False, allow_null=True
     )
-    docket_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reason_original = serializers.CharField(required=False, allow_blank=True)
-    reason_en = serializers.CharField(required=False, allow_blank=True)
+    docket_number = PlainTextField(max_length=100, required=False, allow_blank=True)
+    reason_original = PlainTextField(required=False, allow_blank=True)
+    reason_en = PlainTextField(required=False, allow_blank=True)
     offence = serializers.ChoiceField(choices=OffenceCategory.choices, required=False)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     listed = PartialDateField(required=False, allow_null=True)
@@ -500,9 +521,9 @@ class CaseInputSerializer(StrictInputSerializer):
     notified = serializers.BooleanField(required=False, allow_null=True)
     appeal_available = serializers.BooleanField(required=False, allow_null=True)
     appeal_attempted = serializers.BooleanField(required=False, allow_null=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
-    narrative = serializers.CharField(required=False, allow_blank=True)
-    outcome = serializers.CharField(required=False, allow_blank=True)
+    summary = PlainTextField(required=False, allow_blank=True)
+    narrative = PlainTextField(required=False, allow_blank=True)
+    outcome = PlainTextField(required=False, allow_blank=True)
     restrictions = RestrictionInputSerializer(many=True, required=False, help_text=PARTS_HELP)
     amounts = AmountInputSerializer(many=True, required=False, help_text=PARTS_HELP)
     events = EventInputSerializer(many=True, required=False, help_text=PARTS_HELP)
@@ -570,7 +591,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text="invalid_parameters, unknown_parameters, validation_failed, "
         "not_authenticated, authentication_failed, permission_denied, not_found, "
         "method_not_allowed, not_acceptable, unsupported_media_type, parse_error, "
-        "throttled, precondition_failed, precondition_required, gone."
+        "payload_too_large, throttled, precondition_failed, precondition_required, gone, "
+        "service_unavailable, timeout."
     )
     detail = serializers.CharField(help_text="One sentence for a person.")
     errors = ErrorItemSerializer(many=True)

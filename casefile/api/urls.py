@@ -29,5 +29,7 @@ urlpatterns = [
             ]
         ),
     ),
-    re_path(r"^.*$", views.unknown_endpoint),
+    # Any other path under api/, line breaks included (a bare "." stops at one): the
+    # API's 404, never Django's HTML one.
+    re_path(r"^[\s\S]*$", views.unknown_endpoint),
 ]

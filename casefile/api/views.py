@@ -38,6 +38,7 @@ from casefile.cases import exports as case_exports
 from casefile.cases import visibility
 from casefile.cases.filters import CaseFilter
 from casefile.cases.visibility import public_cases, public_last_modified
+from casefile.core.converters import PublicIdConverter, RecordIdConverter
 
 FEED_DESCRIPTION = """
 With `updated_since`, the list is the **change feed**: every case whose published
@@ -74,6 +75,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     filter_backends = [StrictFilterBackend]
     pagination_class = KeysetCursorPagination
     lookup_url_kwarg = "key"
+    lookup_value_regex = PublicIdConverter.regex  # anything else is 404 before a query
 
     def get_queryset(self):
         return public_cases().for_display()
@@ -157,6 +159,7 @@ class PublicThroughCasesViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     pagination_class = KeysetCursorPagination
     lookup_url_kwarg = "key"
+    lookup_value_regex = RecordIdConverter.regex
     kind = ""
 
     def get_object(self):

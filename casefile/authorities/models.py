@@ -1,7 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
-from casefile.core.constraints import in_vocabulary
+from casefile.core.constraints import in_vocabulary, plain_text
 from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
 from casefile.core.triggers import after_rows_really_change
@@ -96,6 +96,7 @@ class Authority(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["name", "province", "city"], name="authority_unique_name_place"
             ),
+            *plain_text("name", "name_original", "city", prefix="authority"),
         ]
         # An authority is shown nested in its cases (and its province is a facet):
         # touching them puts them in the change feed and changes their ETags.

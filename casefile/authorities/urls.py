@@ -3,5 +3,5 @@ from django.urls import path
 from casefile.authorities import views
 
 urlpatterns = [
-    path("authorities/<int:pk>/", views.authority_detail, name="authority-detail"),
+    path("authorities/<record_id:pk>/", views.authority_detail, name="authority-detail"),
 ]

@@ -47,8 +47,11 @@ WORKERS = 2
 IN_FLIGHT = 2  # chunks queued or being built per worker
 CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV
-# injection"); such a text cell is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# injection"), also after leading spaces, tabs and line breaks, which some trim first;
+# a cell starting with a tab or a line break is suspect in itself. Such a text cell is
+# written with a leading apostrophe. The test, as a PostgreSQL regular expression:
+FORMULA_STARTS = "=+@-"
+FORMULA_PATTERN = rf"^([\t\r\n]|[ \t\r\n]*[{FORMULA_STARTS}])"
 
 
 @dataclass(frozen=True)
@@ -144,10 +147,7 @@ def _cell(column: Column) -> str:
     so an empty cell is written bare rather than as ""."""
     value = f"({column.sql})::text"
     if column.text:
-        starts = ", ".join(
-            "E'" + start.replace("\t", "\\t").replace("\r", "\\r") + "'" for start in FORMULA_STARTS
-        )
-        value = f"CASE WHEN left({value}, 1) IN ({starts}) THEN '''' || {value} ELSE {value} END"
+        value = f"CASE WHEN {value} ~ '{FORMULA_PATTERN}' THEN '''' || {value} ELSE {value} END"
     return f"nullif({value}, '')"
 
 
@@ -197,9 +197,9 @@ def column_documentation() -> str:
 
 def case_page_prefix(request) -> str:
     """The absolute URL of the case pages up to the public id."""
-    placeholder = "__PUBLIC_ID__"
+    placeholder = "0000000000"  # a valid id (reverse() checks), split off again
     path = reverse("case-detail", kwargs={"public_id": placeholder})
-    return request.build_absolute_uri(path).split(placeholder)[0]
+    return request.build_absolute_uri(path).rsplit(placeholder, 1)[0]
 
 
 def _csv_chunk(case_page: str) -> Callable[[Any, list[int]], bytes]:

@@ -61,6 +61,17 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class RecordIdFilter(filters.NumberFilter):
+    """A row id: a whole number from 1 to PostgreSQL's bigint maximum. A fraction, a
+    negative or an astronomical number is a 400, never a rounded id or a query that
+    psycopg cannot even write."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class CaseFilter(filters.FilterSet):
     q = filters.CharFilter(
         label="Search",
@@ -122,9 +133,9 @@ class CaseFilter(filters.FilterSet):
         method="filter_nothing",
         help_text="Default: relevance with a search, else date listed, newest first.",
     )
-    person = filters.NumberFilter(label="Person id", field_name="person_id")
-    authority = filters.NumberFilter(label="Authority id", field_name="authority_id")
-    source = filters.NumberFilter(label="Source id", method="filter_source")
+    person = RecordIdFilter(label="Person id", field_name="person_id")
+    authority = RecordIdFilter(label="Authority id", field_name="authority_id")
+    source = RecordIdFilter(label="Source id", method="filter_source")
     updated_since = UtcDateTimeFilter(
         label="Updated since",
         field_name="updated_at",

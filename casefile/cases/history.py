@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "restore": "Restored an earlier version",
     "merge_people": "Merged two person records",
     "import": "Spreadsheet import",
+    "clean_text": "Line breaks normalised, control characters removed (data migration)",
 }
 
 

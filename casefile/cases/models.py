@@ -24,7 +24,7 @@ from casefile.cases.vocabularies import (
     PublicationState,
     RestrictionKind,
 )
-from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
+from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.currencies import CURRENCIES, CURRENCY_CHOICES
 from casefile.core.dates import (
     PartialDateDescriptor,
@@ -250,6 +250,19 @@ class Case(TimeStampedModel):
                 name="case_removed_not_before_listed",
                 message="The removal cannot be before the listing.",
             ),
+            *plain_text(
+                "docket_number",
+                "reason_original",
+                "reason_en",
+                "summary",
+                "narrative",
+                "outcome",
+                "retraction_note",
+                "external_key",
+                "notes",
+                "review_comment",
+                prefix="case",
+            ),
         ]
         indexes = [
             # Every public query filters on the state; the partial indexes below cover
@@ -384,6 +397,7 @@ class Restriction(TimeStampedModel):
                 name="restriction_ended_not_before_started",
                 message="A restriction cannot end before it started.",
             ),
+            *plain_text("details", prefix="restriction"),
         ]
         triggers = after_rows_change(
             "case_restriction_kinds",
@@ -446,6 +460,7 @@ class Amount(TimeStampedModel):
                 field="currency",
                 violation_error_message="Use a three-letter ISO 4217 currency code, e.g. CNY.",
             ),
+            *plain_text("as_reported", "description", prefix="amount"),
         ]
         indexes = [
             # Amount-range filter within a currency.
@@ -478,6 +493,7 @@ class Event(TimeStampedModel):
         constraints = [
             in_vocabulary("kind", EventKind, name="event_kind_valid"),
             *partial_date_constraints("occurred_on", prefix="event"),
+            *plain_text("description", prefix="event"),
         ]
         triggers = touch_case_triggers("event")
 
@@ -552,6 +568,7 @@ class Citation(TimeStampedModel):
                 violation_error_message="A citation supports exactly one claim: a restriction, "
                 "an amount, an event, or one field of the case.",
             ),
+            *plain_text("locator", "quote", prefix="citation"),
         ]
         indexes = [
             # Cases citing a source (source pages, the `source` filter).

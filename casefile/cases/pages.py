@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
@@ -36,9 +38,11 @@ def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
     paginator = CountedPaginator(queryset, per_page, count=count)
     if number in (None, ""):
         return paginator.page(1)
-    if not number.isdigit() or int(number) < 1:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. A number too
+    # long to convert is far beyond the last page anyway.
+    if not (number.isascii() and number.isdigit()) or not number.strip("0"):
         raise BadPage(f"“{number}” is not a page number; pages are numbered from 1.")
-    wanted = int(number)
+    wanted = int(number) if len(number) <= 18 else sys.maxsize
     if (wanted - 1) * per_page >= MAX_PAGED_RESULTS:
         raise BadPage(
             f"Only the first {MAX_PAGED_RESULTS:,} results can be paged through; narrow "

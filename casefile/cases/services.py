@@ -17,6 +17,11 @@ from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.name_leaks import Finding, unresolved_name_leaks
 from casefile.cases.vocabularies import PublicationState
 from casefile.core.dates import PartialDateDescriptor
+from casefile.core.text import (
+    control_character_problem,
+    normalize_line_breaks,
+    without_control_characters,
+)
 from casefile.people.models import Person
 from casefile.sources.models import SourceCapture
 
@@ -398,6 +403,16 @@ def missing_citations(case: Case) -> list[str]:
     return missing
 
 
+def _plain_text(name: str, text: str | None) -> str:
+    """A workflow step's text (a comment, a note) as it is stored, or ValidationError
+    naming the control character it holds."""
+    text = normalize_line_breaks((text or "").strip())
+    problem = control_character_problem(text)
+    if problem:
+        raise ValidationError({name: problem})
+    return text
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -431,7 +446,7 @@ def submit_for_review(*, case: Case, by, expected_version: str | None = None) ->
 def send_back(*, case: Case, by, comment: str, expected_version: str | None = None) -> Case:
     """A reviewer returns a case in review to draft, saying what to fix."""
     _require(by.has_perm("cases.publish_case"), "Only reviewers can send a case back.")
-    comment = (comment or "").strip()
+    comment = _plain_text("comment", comment)
     if not comment:
         raise ValidationError({"comment": "Say what the editor should change."})
     with pghistory.context(action="send_back", user=_user_id(by)):
@@ -475,7 +490,7 @@ def retract(*, case: Case, by, note: str, expected_version: str | None = None) -
     """A reviewer withdraws a published case. Its data are kept; its public URL then
     answers 410 Gone with the note and the date."""
     _require(by.has_perm("cases.publish_case"), "Only reviewers can retract cases.")
-    note = (note or "").strip()
+    note = _plain_text("note", note)
     if not note:
         raise ValidationError({"note": "Give the reason for the retraction; it is shown publicly."})
     with pghistory.context(action="retract", user=_user_id(by)):
@@ -521,7 +536,7 @@ def restore_case_version(
         fields_by_column = {f.attname: f for f in Case._meta.concrete_fields}
         for column, value in snapshot.items():
             if fields_by_column[column].name not in NOT_RESTORED_FIELDS:
-                setattr(case, column, value)
+                setattr(case, column, _as_stored_now(value))
         if not Person.objects.filter(pk=case.person_id).exists():
             notes.append(
                 "The person of that version no longer exists (merged?); kept the current person."
@@ -544,7 +559,11 @@ def restore_case_version(
                 ):
                     notes.append(f"Citation #{pk} was not restored: its source capture is gone.")
                     continue
-                values = {k: v for k, v in values.items() if k not in ("created_at", "updated_at")}
+                values = {
+                    k: _as_stored_now(v)
+                    for k, v in values.items()
+                    if k not in ("created_at", "updated_at")
+                }
                 current = model.objects.filter(pk=pk).first()
                 if current is None:
                     model.objects.create(**values)
@@ -556,6 +575,16 @@ def restore_case_version(
             refuse_name_leaks(case)  # the restored text is public at once
     case.refresh_from_db()
     return case, notes
+
+
+def _as_stored_now(value):
+    """A value from history as text is stored now: a version from before the rule on
+    control characters comes back as the data migration cleaned the rows then."""
+    if isinstance(value, str):
+        return without_control_characters(value)
+    if isinstance(value, list):
+        return [_as_stored_now(item) for item in value]
+    return value
 
 
 def _state_at(model, as_of: datetime.datetime, **filters) -> dict[int, dict]:

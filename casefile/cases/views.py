@@ -1,3 +1,4 @@
+from django.db import connection
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -71,6 +72,10 @@ def case_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    # A stream is a 200 before its first row is read: ask the database first, so that an
+    # outage is a 503 (casefile.core.unavailable), not a download cut short.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     refusal = export_refusal(request)  # the API's exports share this quota
     if refusal is not None:
         wait, why = refusal

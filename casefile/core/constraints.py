@@ -1,7 +1,16 @@
 """Database constraints whose violations read well in a form."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import F, Q, Value
+from django.db.models.lookups import Regex
+
+from casefile.core.expressions import ArrayToString
+from casefile.core.text import (
+    CONTROL_CHARACTER_CODE,
+    CONTROL_CHARACTER_SQL,
+    control_character_problem,
+)
 
 
 class FieldCheckConstraint(models.CheckConstraint):
@@ -44,3 +53,45 @@ def in_vocabulary(field: str, choices, *, name: str, blank: bool = False) -> Fie
         field=field,
         violation_error_message=f"Choose one of: {', '.join(choices.values)}.",
     )
+
+
+class PlainTextConstraint(FieldCheckConstraint):
+    """No control character but tab and line feed in a text column, or in any item of a
+    text array (casefile.core.text; PlainTextModel normalises line breaks first).
+
+    The database refuses every write that breaks it (bulk and raw ones too); model
+    validation (admin, API, services) checks the same rule in Python, naming the
+    character next to the field, without a query.
+    """
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        if exclude and self.field in exclude:
+            return
+        value = getattr(instance, self.field)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            problem = control_character_problem(item) if isinstance(item, str) else None
+            if problem:
+                if isinstance(value, list):
+                    problem = f"Item {index + 1}: {problem}"
+                raise ValidationError(
+                    {self.field: ValidationError(problem, code=CONTROL_CHARACTER_CODE)}
+                )
+
+
+def plain_text(*fields: str, prefix: str, arrays: tuple[str, ...] = ()) -> list:
+    """A PlainTextConstraint for each of `fields` (text columns) and `arrays` (text
+    arrays), named <prefix>_<field>_plain_text."""
+    constraints = []
+    for field in (*fields, *arrays):
+        text = ArrayToString(F(field), Value("")) if field in arrays else F(field)
+        constraints.append(
+            PlainTextConstraint(
+                condition=~Q(Regex(text, CONTROL_CHARACTER_SQL)),
+                name=f"{prefix}_{field}_plain_text",
+                field=field,
+                violation_error_message="Text may hold tabs and line breaks, no other "
+                "control characters.",
+            )
+        )
+    return constraints

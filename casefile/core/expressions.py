@@ -28,3 +28,10 @@ class CjkGramsWithArray(CjkGrams):
         array_sql, array_params = compiler.compile(array)
         sql = f"{self.function}(ARRAY[{', '.join(column_sql)}]::text[] || {array_sql}::text[])"
         return sql, [*params, *array_params]
+
+
+class ArrayToString(models.Func):
+    """array_to_string(array, separator): the items of a text array as one text."""
+
+    function = "array_to_string"
+    output_field = models.TextField()

@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
 
 
@@ -44,3 +46,53 @@ def cjk_query_grams(text: str) -> list[str]:
             grams.add(run)
         grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return sorted(grams)
+
+
+# --- Control characters -------------------------------------------------------------------
+# Stored text and query values hold no control characters (Unicode category Cc: C0, DEL,
+# C1) other than tab and line feed. Line breaks are normalised to "\n" first: browsers
+# send "\r\n" from a textarea. A NUL cannot reach PostgreSQL at all; the others hide
+# text and confuse what reads it (\x02 and \x03 are the search highlighter's markers).
+LINE_BREAK = re.compile(r"\r\n?")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same class in PostgreSQL's regular expressions, for CHECK constraints (stored text
+# cannot hold a NUL anyway, and a NUL cannot be written in SQL).
+CONTROL_CHARACTER_SQL = r"[\x01-\x08\x0b-\x1f\x7f-\x9f]"
+CONTROL_CHARACTER_CODE = "control_character"
+
+
+def normalize_line_breaks(text: str) -> str:
+    """`text` with each "\\r\\n" and lone "\\r" as "\\n"."""
+    return LINE_BREAK.sub("\n", text) if "\r" in text else text
+
+
+def control_character_problem(text: str) -> str | None:
+    """What is wrong with `text` (line breaks already normalised), as a sentence naming
+    the first control character; None when there is none."""
+    found = CONTROL_CHARACTER.search(text)
+    if found is None:
+        return None
+    return (
+        f"Remove the control character U+{ord(found.group()):04X} (character "
+        f"{found.start() + 1}): text may hold tabs and line breaks, no other control "
+        "characters."
+    )
+
+
+def validate_plain_text(value) -> None:
+    """A Django validator for text fields (forms, models, the API's serializers)."""
+    problem = control_character_problem(value) if isinstance(value, str) else None
+    if problem:
+        raise ValidationError(problem, code=CONTROL_CHARACTER_CODE)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` as the rule allows it: line breaks normalised, other control characters
+    dropped. For text from before the rule (history), cleaned as the migrations cleaned
+    the stored rows; new text is refused instead."""
+    return CONTROL_CHARACTER.sub("", normalize_line_breaks(text))
+
+
+def visible_control_characters(text: str) -> str:
+    """`text` with each control character as U+FFFD, for showing it back in an error."""
+    return CONTROL_CHARACTER.sub("\ufffd", text)

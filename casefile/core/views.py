@@ -1,9 +1,13 @@
+import sys
+
 from django.db.models import F
 from django.http import QueryDict
 from django.shortcuts import render
+from django.views import defaults
 
 from casefile.cases.facets import build_facets
 from casefile.cases.visibility import public_cases, public_totals
+from casefile.core.unavailable import database_unavailable, unavailable_response
 
 RECENT_CASES = 10
 
@@ -24,3 +28,11 @@ def home(request):
             "browse": [facets[name] for name in ("restriction", "offence", "province")],
         },
     )
+
+
+def server_error(request):
+    """handler500, called by Django while it handles the exception: a database that
+    cannot be reached is a 503 to retry; anything else, Django's plain 500."""
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
+    return defaults.server_error(request)

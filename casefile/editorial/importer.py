@@ -93,7 +93,12 @@ from casefile.cases.vocabularies import (
 from casefile.core.bulk import bulk_update_from_values, copy_insert
 from casefile.core.currencies import CURRENCIES
 from casefile.core.dates import DatePrecision, PartialDate
-from casefile.core.text import has_cjk
+from casefile.core.text import (
+    CONTROL_CHARACTER,
+    control_character_problem,
+    has_cjk,
+    normalize_line_breaks,
+)
 from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source, SourceCapture, SourceKind
@@ -482,11 +487,27 @@ def _is_web_address(url: str) -> bool:
     return True
 
 
+def _plain_text(number: int, raw: dict[str, str], errors: list[RowError]) -> dict[str, str]:
+    """The row's cells as text is stored (casefile.core.text): line breaks as "\\n" (a
+    spreadsheet cell may hold "\\r\\n"); a cell with another control character is an
+    error of its column. Rows without either, nearly all, are looked at once."""
+    joined = "".join(raw.values())
+    if "\r" not in joined and not CONTROL_CHARACTER.search(joined):
+        return raw
+    raw = {column: normalize_line_breaks(value) for column, value in raw.items()}
+    for column, value in raw.items():
+        problem = control_character_problem(value)
+        if problem:
+            errors.append(RowError(number, column, problem))
+    return raw
+
+
 def check_row(
     number: int, raw: dict[str, str], errors: list[RowError], *, this_year: int
 ) -> CaseRow | None:
     """Type one row, adding every problem to `errors`; None when the row has any."""
     before = len(errors)
+    raw = _plain_text(number, raw, errors)
     key = raw["case_key"]
     if not key:
         errors.append(RowError(number, "case_key", "required: every row needs its stable key."))

@@ -6,26 +6,37 @@ app_name = "editorial"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("cases/<str:public_id>/submit/", views.workflow_step, {"step": "submit"}, name="submit"),
     path(
-        "cases/<str:public_id>/publish/", views.workflow_step, {"step": "publish"}, name="publish"
+        "cases/<public_id:public_id>/submit/",
+        views.workflow_step,
+        {"step": "submit"},
+        name="submit",
     ),
     path(
-        "cases/<str:public_id>/send-back/",
+        "cases/<public_id:public_id>/publish/",
+        views.workflow_step,
+        {"step": "publish"},
+        name="publish",
+    ),
+    path(
+        "cases/<public_id:public_id>/send-back/",
         views.workflow_step,
         {"step": "send_back"},
         name="send-back",
     ),
     path(
-        "cases/<str:public_id>/retract/", views.workflow_step, {"step": "retract"}, name="retract"
+        "cases/<public_id:public_id>/retract/",
+        views.workflow_step,
+        {"step": "retract"},
+        name="retract",
     ),
-    path("cases/<str:public_id>/name-check/", views.name_leaks, name="name-leaks"),
+    path("cases/<public_id:public_id>/name-check/", views.name_leaks, name="name-leaks"),
     path(
-        "cases/<str:public_id>/name-check/withdraw/",
+        "cases/<public_id:public_id>/name-check/withdraw/",
         views.withdraw_name_leak_override,
         name="withdraw-name-leak-override",
     ),
-    path("cases/<str:public_id>/history/", views.history, name="history"),
-    path("cases/<str:public_id>/restore/", views.restore, name="restore"),
+    path("cases/<public_id:public_id>/history/", views.history, name="history"),
+    path("cases/<public_id:public_id>/restore/", views.restore, name="restore"),
     path("people/merge/", views.merge_people, name="merge-people"),
 ]

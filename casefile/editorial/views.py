@@ -274,7 +274,11 @@ def restore(request, public_id):
 @staff_required("people.merge_person")
 def merge_people(request):
     ids = request.POST.getlist("people") or request.GET.get("ids", "").split(",")
-    people = list(Person.objects.filter(pk__in=[i for i in ids if i.isdigit()]).order_by("pk"))
+    people = list(
+        Person.objects.filter(
+            pk__in=[i for i in ids if i.isascii() and i.isdigit() and len(i) <= 18]
+        ).order_by("pk")
+    )
     if len(people) != 2:
         messages.error(request, "Select exactly two person records to merge.")
         return redirect("admin:people_person_changelist")

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
+from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.expressions import CjkGramsWithArray
 from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
@@ -119,6 +119,15 @@ class Person(TimeStampedModel):
                 name="person_public_has_real_name",
                 field="privacy",
                 violation_error_message="A public figure needs a real name.",
+            ),
+            *plain_text(
+                "name_original",
+                "name_romanized",
+                "pseudonym",
+                "occupation",
+                "notes",
+                arrays=("aliases",),
+                prefix="person",
             ),
         ]
         indexes = [

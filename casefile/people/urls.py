@@ -3,5 +3,5 @@ from django.urls import path
 from casefile.people import views
 
 urlpatterns = [
-    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<record_id:pk>/", views.person_detail, name="person-detail"),
 ]

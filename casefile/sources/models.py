@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from casefile.core.constraints import FieldCheckConstraint, in_vocabulary
+from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.dates import PartialDateDescriptor, partial_date_constraints, precision_field
 from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
@@ -89,6 +89,9 @@ class Source(TimeStampedModel):
             in_vocabulary("relation", SourceRelation, name="source_relation_valid"),
             in_vocabulary("reliability", Reliability, name="source_reliability_valid"),
             *partial_date_constraints("published_on", prefix="source"),
+            *plain_text(
+                "title", "outlet", "language", "url", "notes", arrays=("authors",), prefix="source"
+            ),
         ]
         indexes = [
             # Editors' duplicate check and autocomplete by URL.
@@ -172,6 +175,7 @@ class SourceCapture(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["source", "captured_at"], name="capture_unique_per_source_time"
             ),
+            *plain_text("label", "url", "archive_url", "notes", prefix="capture"),
         ]
         triggers = after_rows_really_change(
             "touch_cases_of_capture",

@@ -3,5 +3,5 @@ from django.urls import path
 from casefile.sources import views
 
 urlpatterns = [
-    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<record_id:pk>/", views.source_detail, name="source-detail"),
 ]
