@@ -21,6 +21,7 @@ from casefile.cases.services import (
     refuse_name_leaks,
 )
 from casefile.cases.vocabularies import PublicationState
+from casefile.core.admin import NameCheckedAdminMixin
 from casefile.sources.models import SourceCapture
 
 
@@ -183,7 +184,7 @@ class CaseAdminForm(forms.ModelForm):
         help_text="Recorded with your name; each accepted finding applies to its place only.",
     )
     editor = None  # the signed-in user, set by CaseAdmin.get_form
-    name_leak_refusal: NameLeakFound | None = None  # set by CaseAdmin.get_form
+    name_leak_refusal: NameLeakFound | None = None  # set by NameCheckedAdminMixin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,7 +227,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(NameCheckedAdminMixin, admin.ModelAdmin):
     form = CaseAdminForm
     change_form_template = "admin/cases/case/change_form.html"
     change_list_template = "admin/cases/case/change_list.html"
@@ -312,18 +313,7 @@ class CaseAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a new class per request
         form.editor = request.user
-        form.name_leak_refusal = getattr(request, "name_leak_refusal", None)
         return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except NameLeakFound as refusal:
-            # The save ran in one transaction, now rolled back: nothing was written. Show
-            # the form again with the editor's input; its clean() refuses with the places
-            # found, so this second pass saves nothing.
-            request.name_leak_refusal = refusal
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         from casefile.editorial import views as editorial_views
@@ -347,14 +337,16 @@ class CaseAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)  # name-checked: check_names
+        self.warn_about_duplicates(request, form.instance)
+
+    def check_names(self, request, form):
         case = form.instance
-        if change and case.publication_state == PublicationState.PUBLISHED:
+        if case.publication_state == PublicationState.PUBLISHED:
             self.accept_ticked_name_leaks(request, form, case)
             # Checked once the inlines are saved, in the admin's transaction: a refusal
-            # rolls the case and its parts back (see changeform_view).
+            # rolls the case and its parts back (NameCheckedAdminMixin.changeform_view).
             refuse_name_leaks(case)
-        self.warn_about_duplicates(request, case)
 
     def accept_ticked_name_leaks(self, request, form, case):
         """Accept the findings a reviewer ticked after a refusal, if they are still
