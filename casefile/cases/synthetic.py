@@ -27,8 +27,7 @@ from django.utils import timezone
 from casefile.authorities.models import Authority, Province
 from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
 from casefile.core.dates import DatePrecision
-from casefile.people.models import Person
-from casefile.people.romanization import romanize_name
+from casefile.people.name_forms import PersonNames, person_name_fields
 
 BATCH = 25_000
 # Content is fixed by the seed; timestamps are spread back from this day, not from today.
@@ -173,10 +172,10 @@ def _choose(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 @cache
-def _romanised(name: str) -> tuple[str, str]:
-    """(romanised name, name keys) of a Chinese name, as Person.save() would derive them."""
-    person = Person(name_original=name, name_romanized=romanize_name(name))
-    return person.name_romanized, person.compute_name_keys()
+def _names(name: str) -> PersonNames:
+    """The romanised name, keys and spellings of a Chinese name, as Person.save() derives
+    them (casefile.people.name_forms)."""
+    return person_name_fields(name, "")
 
 
 @dataclass
@@ -206,7 +205,7 @@ TABLES = {
     ],
     "people_person": [
         "id", "created_at", "updated_at", "name_original", "name_romanized", "aliases",
-        "pseudonym", "occupation", "privacy", "notes", "name_keys",
+        "pseudonym", "occupation", "privacy", "notes", "name_keys", "name_spellings",
     ],
     "cases_case": [
         "id", "created_at", "updated_at", "public_id", "list_name", "docket_number",
@@ -315,7 +314,8 @@ class Generator:
     def person(self, province: str) -> tuple[int, str]:
         rng = self.rng
         name = self.chinese_name()
-        romanised, keys = _romanised(name)
+        names = _names(name)
+        romanised = names.name_romanized
         roll = rng.random()
         privacy = "public" if roll < 0.15 else "withheld" if roll > 0.99 else "pseudonymised"
         gender = rng.choice(["man", "woman"])
@@ -327,7 +327,7 @@ class Generator:
         person_id = self.ids.take("people_person")
         self.rows["people_person"].append(
             (person_id, self.now, self.now, name, romanised, [], pseudonym,
-             rng.choice(OCCUPATIONS), privacy, "", keys)
+             rng.choice(OCCUPATIONS), privacy, "", names.name_keys, names.name_spellings)
         )  # fmt: skip
         return person_id, gender
 

@@ -1,5 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Value
 
 
 class CjkGrams(models.Func):
@@ -28,3 +29,14 @@ class CjkGramsWithArray(CjkGrams):
         array_sql, array_params = compiler.compile(array)
         sql = f"{self.function}(ARRAY[{', '.join(column_sql)}]::text[] || {array_sql}::text[])"
         return sql, [*params, *array_params]
+
+
+class KeyList(models.Func):
+    """Space-separated keys as an array (string_to_array(name_keys, ' ')): a GIN index on
+    it finds rows holding any of many exact keys at once (a name's near misses)."""
+
+    function = "string_to_array"
+    output_field = ArrayField(models.TextField())
+
+    def __init__(self, expression="name_keys", **extra):
+        super().__init__(F(expression), Value(" "), **extra)
