@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -15,6 +14,9 @@ from django.db.models.functions import Upper
 
 from casefile.cases import visibility
 from casefile.cases.search import SearchText
+
+# The case's search columns: read by the search, never shown (lists and pages defer them).
+SEARCH_COLUMNS = ("search_text", "search_vector", "text_grams")
 
 # Sentinels around highlighted words in a snippet; the page escapes the snippet
 # and only then turns them into <mark> (casefile.cases.templatetags).
@@ -61,10 +63,6 @@ GROUPED_FACETS = {
 }
 
 
-# Up to this many people matched by name are listed in the query as constants.
-MAX_LISTED_NAME_MATCHES = 5000
-
-
 def _in_list(column: str, values: list):
     """`column = ANY(values)` as a boolean value, the list sent as one array parameter
     (PostgreSQL plans it as a constant and tests rows against a hash of it)."""
@@ -108,11 +106,12 @@ class CaseQuerySet(models.QuerySet):
 
     def for_display(self):
         """Rows for lists and pages: related names loaded, search columns left behind."""
-        return self.select_related("person", "authority").defer("search_vector", "text_grams")
+        return self.select_related("person", "authority").defer(*SEARCH_COLUMNS)
 
     def search(self, text: str | SearchText | None):
-        """Cases matching a search box, annotated with `name_match`, `name_exact` (the
-        name is the query itself, "Wang Wei" rather than "Wang Weimin") and `rank`.
+        """Cases matching a search box, annotated with `name_match`, `name_rank` (2: the
+        name is the query itself, "Wang Wei" rather than "Wang Weimin"; 1: the query's
+        words are whole words of it, "Chan" of "Chan Wai Keung"; else 0) and `rank`.
 
         Each way of matching is its own index-bound query; their ids are united
         before the rest of the filters apply.
@@ -120,44 +119,43 @@ class CaseQuerySet(models.QuerySet):
         search = text if isinstance(text, SearchText) else SearchText.parse(text)
         if search is None:
             return self
-        people = search.matching_people()
-        # The people matched are usually few: fetch them once, so that each case is then
-        # tested against a constant (hashed) list rather than by a subquery per row.
-        matched = list(people.values_list("id", "name_keys")[: MAX_LISTED_NAME_MATCHES + 1])
-        listed = len(matched) <= MAX_LISTED_NAME_MATCHES
-        if listed:
-            pattern = re.compile(search.exact_name_pattern) if search.exact_name_pattern else None
-            ids = [pk for pk, _ in matched]
-            exact = [pk for pk, keys in matched if pattern and pattern.search(keys)]
-            by_person = Q(_in_list("person_id", ids)) if ids else None
-            name_match, name_exact = _in_list("person_id", ids), _in_list("person_id", exact)
-        else:
-            people_ids = people.values("id")
-            by_person = Q(person_id__in=people_ids)
-            name_match = Exists(people_ids.filter(id=OuterRef("person_id")))
-            name_exact = (
-                Exists(
-                    people_ids.filter(
-                        id=OuterRef("person_id"), name_keys__regex=search.exact_name_pattern
-                    )
-                )
-                if search.exact_name_pattern
-                else Value(False)
-            )
+        matches = search.name_matches
         by_text = search.matches_case_text()
-        if listed:
+        if matches.listed:
+            # The people matched are usually few: fetched once, so that each case is then
+            # tested against a constant (hashed) list rather than by a subquery per row.
+            name_match = _in_list("person_id", matches.ids)
+            name_rank = models.Case(
+                models.When(_in_list("person_id", matches.exact_ids), then=Value(2)),
+                models.When(_in_list("person_id", matches.word_ids), then=Value(1)),
+                default=Value(0),
+            )
             # One scan: a bitmap OR of the people's cases and the text indexes.
-            condition = by_text if by_person is None else by_text | by_person
+            condition = by_text | Q(name_match) if matches.ids else by_text
         else:
+            people_ids = matches.queryset.values("id")
+            name_match = Exists(people_ids.filter(id=OuterRef("person_id")))
+            regex = search.exact_name_regex()
+            name_rank = (
+                models.Case(
+                    models.When(
+                        Exists(people_ids.filter(id=OuterRef("person_id"), name_keys__regex=regex)),
+                        then=Value(2),
+                    ),
+                    default=Value(0),
+                )
+                if regex and not matches.near_miss
+                else Value(0)
+            )
             # id = ANY(ARRAY(…)): the matching ids are collected once, first, and the
             # cases then fetched by primary key. (With id IN (…) PostgreSQL may read
             # every case and hash-join the matches instead.)
-            by_name = self.model.objects.filter(by_person).order_by().values("id")
+            by_name = self.model.objects.filter(person_id__in=people_ids).order_by().values("id")
             by_text = self.model.objects.filter(by_text).order_by().values("id")
             condition = AnyOf(F("id"), ArraySubquery(by_name.union(by_text)))
         return self.filter(condition).annotate(
             name_match=name_match,
-            name_exact=name_exact,
+            name_rank=name_rank,
             rank=SearchRank(F("search_vector"), search.full_text),
         )
 
@@ -165,7 +163,7 @@ class CaseQuerySet(models.QuerySet):
         """Order by one of ORDERINGS; relevance needs search() first. Always total (by id)."""
         if ordering == "relevance" and "rank" in self.query.annotations:
             return self.order_by(
-                "-name_match", "-name_exact", "-rank", F("listed_on").desc(nulls_last=True), "-id"
+                "-name_match", "-name_rank", "-rank", F("listed_on").desc(nulls_last=True), "-id"
             )
         if ordering in ("amount", "-amount"):
             from casefile.cases.models import Amount

@@ -60,6 +60,22 @@ PUBLIC_ROW_SQL = (
 # trigger that moves the public data version tests on old and new rows.
 STAMPED_PUBLIC_SQL = "{row}.first_public_at IS NOT NULL AND {row}.left_public_at IS NULL"
 
+# What a case's search text holds of its person (people_person, alias {person}), by the
+# rules of public_name() and searchable_people(): a public figure's every name form
+# (name_spellings) and occupation; a pseudonymised person's pseudonym, as the pages show
+# it, and occupation, never a name; nothing of a withheld person. The function that
+# builds the text (migration cases 0013) embeds it; test_visibility_rule checks it.
+PERSON_SEARCH_TEXT_SQL = (
+    "CASE {person}.privacy "
+    "WHEN 'public' THEN concat_ws(E'\\n', {person}.name_spellings, {person}.occupation) "
+    "WHEN 'withheld' THEN NULL "
+    "ELSE concat_ws(E'\\n', coalesce(nullif({person}.pseudonym, ''), 'Unnamed person'), "
+    "{person}.occupation) END"
+)
+# Text a source brings to a case's search text only where the person is a public figure
+# (a title or a quotation may name a private person).
+SEARCHABLE_PERSON_SQL = "{person}.privacy = 'public'"
+
 
 def public_cases():
     """Cases any public surface may show. Every page, API endpoint, export, feed and

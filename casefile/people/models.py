@@ -12,7 +12,8 @@ from casefile.core.triggers import after_rows_really_change
 from casefile.people.name_forms import person_name_fields
 
 # What public surfaces show or search of a person: a change to one of these is a change
-# of each of their cases (the editors' notes are not).
+# of each of their cases (the editors' notes are not). name_spellings is what their cases'
+# search text holds of them.
 PERSON_PUBLIC_COLUMNS = (
     "name_original",
     "name_romanized",
@@ -20,6 +21,7 @@ PERSON_PUBLIC_COLUMNS = (
     "pseudonym",
     "occupation",
     "privacy",
+    "name_spellings",
 )
 
 

@@ -511,6 +511,26 @@ def person_name_fields(
     return PersonNames(romanized, " ".join(sorted(keys)), "\n".join(spellings))
 
 
+@cache
+def name_syllable_inventory() -> dict[str, tuple[str, ...]]:
+    """The syllables names are spelled with, by first letter: pinyin, Wade-Giles (without
+    apostrophes and marks), Jyutping without tones and the Hong Kong spellings."""
+    syllables = set(pinyin_inventory())
+    syllables |= {latin_key(wade_giles_syllable(s)) for s in pinyin_inventory()}
+    for initial in HK_INITIALS:
+        for final in HK_FINALS:
+            jyutping = initial + final
+            syllables.add(jyutping)
+            syllables.update(hong_kong_syllable(jyutping))
+    for spellings in HONG_KONG_SURNAMES.values():
+        for spelling in spellings:
+            syllables.update(latin_key(word) for word in spelling.split())
+    by_letter: dict[str, list[str]] = {}
+    for syllable in sorted(s for s in syllables if s.isalpha()):
+        by_letter.setdefault(syllable[0], []).append(syllable)
+    return {letter: tuple(group) for letter, group in by_letter.items()}
+
+
 def without_tone_numbers(key: str) -> str:
     """A key typed with tone numbers, without them: "liu2hu3" → "liuhu"."""
     return TONE_DIGITS.sub("", key)

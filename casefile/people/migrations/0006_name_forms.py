@@ -11,6 +11,8 @@ before the keys are rewritten and added again after (one rewrite of the table).
 
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
+import pgtrigger.compiler
+import pgtrigger.migrations
 from django.db import migrations, models
 
 import casefile.core.expressions
@@ -69,6 +71,28 @@ class Migration(migrations.Migration):
                 default="",
                 editable=False,
                 help_text="Every form of the names as written (characters, pinyin with and without tones, Wade-Giles, Jyutping, Hong Kong spellings; both name orders), one per line, derived on save. A public figure's cases' search text holds them.",
+            ),
+        ),
+        # The spellings are what a public figure's cases' search text holds of them: a
+        # change touches the cases (their text is recomputed; see cases 0013).
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="person",
+            name="touch_cases_of_person_upd",
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="person",
+            trigger=pgtrigger.compiler.Trigger(
+                name="touch_cases_of_person_upd",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="UPDATE cases_case SET updated_at = clock_timestamp() WHERE person_id IN (SELECT id FROM (SELECT new_rows.* FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id WHERE (new_rows.name_original, new_rows.name_romanized, new_rows.aliases, new_rows.pseudonym, new_rows.occupation, new_rows.privacy, new_rows.name_spellings) IS DISTINCT FROM (old_rows.name_original, old_rows.name_romanized, old_rows.aliases, old_rows.pseudonym, old_rows.occupation, old_rows.privacy, old_rows.name_spellings)) AS changed);\nRETURN NULL;",
+                    hash="4efbc1c63e7d0f332ec20234b7a657928cfa10cf",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_touch_cases_of_person_upd_e1a29",
+                    referencing="REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ",
+                    table="people_person",
+                    when="AFTER",
+                ),
             ),
         ),
         migrations.AlterField(
