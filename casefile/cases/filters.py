@@ -201,6 +201,15 @@ class CaseFilter(filters.FilterSet):
     def parameter_names(cls) -> set[str]:
         return set(cls.base_filters)
 
+    @classmethod
+    def value_labels(cls) -> dict[str, tuple[str, dict[str, str]]]:
+        """{parameter: (its label, {value: the value's label})}, for messages."""
+        labels = {}
+        for name, declared in cls.base_filters.items():
+            choices = declared.extra.get("choices") or ()
+            labels[name] = (str(declared.label or name), {str(k): str(v) for k, v in choices})
+        return labels
+
 
 def _cross_check(form):
     data = form.cleaned_data

@@ -133,6 +133,13 @@ def searchable_people():
     return Person.objects.filter(privacy=Privacy.PUBLIC)
 
 
+def named_public_people():
+    """Public figures with at least one public case: the names a public surface may offer
+    unasked (the search page's "did you mean"). A public figure known only from drafts
+    stays unnamed."""
+    return searchable_people().filter(Exists(public_cases().filter(person_id=OuterRef("pk"))))
+
+
 def is_public_figure(person) -> bool:
     return person.privacy == Privacy.PUBLIC
 
