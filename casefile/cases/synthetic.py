@@ -26,6 +26,14 @@ from django.utils import timezone
 
 from casefile.authorities.models import Authority, Province
 from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
+from casefile.cases.vocabularies import (
+    AmountKind,
+    CaseStatus,
+    EventKind,
+    ListName,
+    OffenceCategory,
+    RestrictionKind,
+)
 from casefile.core.dates import DatePrecision
 from casefile.people.name_forms import PersonNames, person_name_fields
 
@@ -178,6 +186,26 @@ def _names(name: str) -> PersonNames:
     return person_name_fields(name, "")
 
 
+LABELS = {
+    "offence": dict(OffenceCategory.choices),
+    "list": dict(ListName.choices),
+    "status": dict(CaseStatus.choices),
+    "restriction": dict(RestrictionKind.choices),
+    "event": dict(EventKind.choices),
+    "amount": dict(AmountKind.choices),
+    "province": dict(Province.choices),
+}
+
+
+def _label(vocabulary: str, key: str) -> str | None:
+    return LABELS[vocabulary].get(key)
+
+
+def _words(*parts: str | None) -> str:
+    """PostgreSQL's concat_ws(' ', …): the parts that are not NULL, spaces between."""
+    return " ".join(part for part in parts if part is not None)
+
+
 @dataclass
 class Ids:
     """The next id of each table: generated rows are numbered by us, then the
@@ -213,7 +241,7 @@ TABLES = {
         "listed_on_precision", "discovered_on", "discovered_on_precision", "removed_on",
         "removed_on_precision", "notified", "appeal_available", "appeal_attempted", "summary",
         "narrative", "outcome", "publication_state", "published_at", "retracted_at",
-        "retraction_note", "restriction_kinds", "authority_id", "person_id",
+        "retraction_note", "restriction_kinds", "authority_id", "person_id", "search_text",
     ],
     "cases_restriction": [
         "id", "created_at", "updated_at", "case_id", "kind", "details", "started_on",
@@ -241,11 +269,17 @@ class Generator:
         self.public_ids: set[str] = set()
         self.ids = Ids()
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
+        # What each row contributes to its cases' search text (Case.search_text)
+        self.authority_text: dict[int, str] = {}
+        self.person_text: dict[int, str | None] = {}
+        self.capture_source: dict[int, tuple[str, list[str], str]] = {}
+        self.person_public: dict[int, bool] = {}
 
     # -- reference rows ---------------------------------------------------------------
 
     def authorities(self) -> list[tuple[int, str, str, str, str]]:
-        """Get or create the synthetic courts: (id, province, city, name, abbreviation)."""
+        """Get or create the synthetic courts: (id, province, city, name, abbreviation);
+        their search text by id in self.authority_text."""
         wanted = []
         for province, (_, abbreviation, cities) in PROVINCES.items():
             for city, city_zh in cities:
@@ -268,6 +302,9 @@ class Generator:
                     (authority_id, self.now, self.now, name, name_zh, "court", province, city)
                 )
             courts.append((authority_id, province, city, name, abbreviation))
+            self.authority_text[authority_id] = _words(
+                name, name_zh, city, province, _label("province", province)
+            )
         return courts
 
     def sources(self, count: int) -> list[int]:
@@ -294,6 +331,11 @@ class Generator:
                      "", captured + datetime.timedelta(days=30 * version), "", "")
                 )  # fmt: skip
                 captures.append(capture_id)
+                self.capture_source[capture_id] = (
+                    outlet,
+                    ["Synthetic Reporter"],
+                    f"Synthetic report no. {n + 1} on listed debtors",
+                )
         return captures
 
     # -- one case ---------------------------------------------------------------------
@@ -325,10 +367,17 @@ class Generator:
         else:
             pseudonym = f"Unnamed {gender}, {Province(province).english}"
         person_id = self.ids.take("people_person")
+        occupation = rng.choice(OCCUPATIONS)
         self.rows["people_person"].append(
             (person_id, self.now, self.now, name, romanised, [], pseudonym,
-             rng.choice(OCCUPATIONS), privacy, "", names.name_keys, names.name_spellings)
+             occupation, privacy, "", names.name_keys, names.name_spellings)
         )  # fmt: skip
+        # As visibility.PERSON_SEARCH_TEXT_SQL says
+        self.person_text[person_id] = {
+            "public": f"{names.name_spellings}\n{occupation}",
+            "withheld": None,
+        }.get(privacy, f"{pseudonym}\n{occupation}")
+        self.person_public[person_id] = privacy == "public"
         return person_id, gender
 
     def partial_date(self, start_year: int, end_year: int):
@@ -394,13 +443,7 @@ class Generator:
             narrative += " " + rng.choice(DETAILS).format(**pronouns)
         outcome = "Removed from the list after the sum was paid." if status == "removed" else ""
         published_at = EPOCH - datetime.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
-        self.rows["cases_case"].append(
-            (case_id, now, now, self.public_id(), _choose(rng, LISTS), docket, reason_zh,
-             reason_en, offence, status, listed_on, listed_precision, discovered_on,
-             discovered_precision, removed_on, removed_precision, notified, None, None, summary,
-             narrative, outcome, "published", published_at, None, "", kinds, court_id,
-             person_id)
-        )  # fmt: skip
+        public_id, list_name = self.public_id(), _choose(rng, LISTS)
         capture = rng.choice(captures)
         cite = self.rows["cases_citation"]
         for kind in kinds:
@@ -434,43 +477,41 @@ class Generator:
             (self.ids.take("cases_citation"), now, now, case_id, capture, None, None, None,
              "summary", "", "")
         )  # fmt: skip
+        outlet, authors, title = self.capture_source[capture]
+        public = self.person_public[person_id]
+        # Case.search_text as the database's function writes it (migration cases 0013):
+        # tests/test_generate_cases.py checks that they agree.
+        lines = [
+            _words(offence, _label("offence", offence)),
+            _words(list_name, _label("list", list_name)),
+            _words(status, _label("status", status)),
+            "\n".join(_words(kind, _label("restriction", kind), "") for kind in kinds) or None,
+            self.authority_text[court_id],
+            self.person_text[person_id],
+            _words(_label("event", "listed"), f"Listed by {court}.") if listed_on else None,
+            _words(_label("amount", amount_kind), ""),
+            _words(outlet, " ".join(authors), title if public else None),
+        ]
+        search_text = "\n".join(line for line in lines if line is not None)
+        self.rows["cases_case"].append(
+            (case_id, now, now, public_id, list_name, docket, reason_zh,
+             reason_en, offence, status, listed_on, listed_precision, discovered_on,
+             discovered_precision, removed_on, removed_precision, notified, None, None, summary,
+             narrative, outcome, "published", published_at, None, "", kinds, court_id,
+             person_id, search_text)
+        )  # fmt: skip
 
     # -- writing ----------------------------------------------------------------------
 
     def flush(self, cursor) -> None:
         for table, columns in TABLES.items():
             rows = self.rows[table]
-            if not rows or table == "cases_case":
+            if not rows:
                 continue
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             rows.clear()
-        self.flush_cases(cursor)
-
-    def flush_cases(self, cursor) -> None:
-        """Cases last, through a staging table, their search text computed by the
-        database's own function (migration cases 0013) from the parts written before
-        them: its trigger does not run in replica mode."""
-        rows = self.rows["cases_case"]
-        if not rows:
-            return
-        columns = ", ".join(TABLES["cases_case"])
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS synthetic_case ON COMMIT DROP AS "
-            f"SELECT {columns} FROM cases_case WITH NO DATA"
-        )
-        with cursor.copy(f"COPY synthetic_case ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO cases_case ({columns}, search_text) SELECT {columns}, "
-            "CASE WHEN publication_state = 'published' THEN casefile_case_search_text("
-            "id, person_id, authority_id, offence_category, list_name, status) END "
-            "FROM synthetic_case"
-        )
-        cursor.execute("TRUNCATE synthetic_case")
-        rows.clear()
 
 
 def _next_ids(cursor) -> dict[str, int]:
