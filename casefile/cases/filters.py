@@ -197,6 +197,13 @@ class CaseFilter(filters.FilterSet):
         ordering = data.get("ordering") or ("relevance" if search else "-listed")
         return queryset.ordered(ordering, currency=currency or None)
 
+    def is_unfiltered(self) -> bool:
+        """No parameter narrows the result (ordering does not): every public case."""
+        data = self.form.cleaned_data
+        return not any(
+            value not in (None, "", []) for name, value in data.items() if name != "ordering"
+        )
+
     @classmethod
     def parameter_names(cls) -> set[str]:
         return set(cls.base_filters)

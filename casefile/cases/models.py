@@ -651,3 +651,24 @@ class PublicDataVersion(models.Model):
 
     def __str__(self):
         return f"public data changed at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
+
+
+class FacetRollup(models.Model):
+    """How many public cases have each value of each facet: the counts of the unfiltered
+    search page, kept by a statement-level trigger on cases (migration cases 0014) as
+    cases become public, change, or leave (the visibility rule as stamped on each row,
+    casefile.cases.visibility.STAMPED_PUBLIC_SQL). Read by CaseQuerySet.counted()."""
+
+    facet = models.CharField(max_length=20)
+    value = models.CharField(
+        max_length=30, blank=True, help_text='The value as text; "" for none (no year, unknown).'
+    )
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="facet_rollup_one_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.count}"

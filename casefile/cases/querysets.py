@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -29,6 +30,11 @@ ORDERINGS = {
     "-amount": "Amount, largest first",
     "amount": "Amount, smallest first",
 }
+
+# Result sets up to this size are counted exactly; larger ones on their sample, one case
+# in SAMPLE_MODULUS by id (the partial index case_published_sample, migration 0014).
+EXACT_UP_TO = 10_000
+SAMPLE_MODULUS = 64
 
 # Facet counts are cached under the data version (below) and the query's SQL; the
 # time limit only bounds what the version cannot see (see data_version()).
@@ -202,24 +208,60 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def facet_counts(self, *, cached: bool = True) -> dict[str, Counter]:
-        """Counts of this result set by every facet, in one scan of it; cached under
+        """Exact counts of this result set by every facet, in one scan of it; cached under
         the data version and the query (cached=False always counts afresh).
 
         Returns {"restriction": Counter({"air_travel": 12, ...}), "list": ..., "offence": ...,
         "status": ..., "year": Counter({2017: 3, None: 1}), "notified": Counter({True: 2,
         False: 1, None: 4}), "province": Counter({"hubei": 5, "": 2})}; the statuses add
-        up to the number of cases.
+        up to the number of cases. Pages count with counted(), which estimates large sets.
         """
         if cached:
             sql, params = self.query.sql_with_params()
             return cached_by_data_version(
                 "facets", f"{sql}|{params!r}", lambda: self.facet_counts(cached=False)
             )
-        matched = self.order_by().values("restriction_kinds", *GROUPED_FACETS.values())
+        return _typed_facets(self._grouped_counts())
+
+    def counted(self, *, everything: bool = False, cached: bool = True) -> FacetCounts:
+        """The size of this result set and its counts by every facet, as pages show them:
+        exact up to EXACT_UP_TO cases, estimated from the sample beyond (one case in
+        SAMPLE_MODULUS, by id: case_published_sample), and read from FacetRollup when the
+        result set is every public case (`everything`: no filter at all). Cached under
+        the data version and the query."""
+        if cached:
+            sql, params = self.query.sql_with_params()
+            return cached_by_data_version(
+                "counted",
+                f"{everything}|{sql}|{params!r}",
+                lambda: self.counted(everything=everything, cached=False),
+            )
+        if everything:
+            return _rollup_counts()
+        raw = self._grouped_counts(limit=EXACT_UP_TO + 1)
+        total = sum(raw["status"].values())
+        if total <= EXACT_UP_TO:
+            return FacetCounts(_typed_facets(raw), total)
+        sample = self.alias(_sample=sample_key())._grouped_counts(sample=True)
+        scaled = {
+            name: Counter({value: count * SAMPLE_MODULUS for value, count in counter.items()})
+            for name, counter in sample.items()
+        }
+        estimate = max(sum(scaled["status"].values()), EXACT_UP_TO + 1)
+        return FacetCounts(_typed_facets(scaled), estimate, estimated=True)
+
+    def _grouped_counts(self, *, limit: int | None = None, sample: bool = False):
+        """Raw counts by facet of the rows matched (at most `limit` of them; the sample's
+        with `sample`), in one scan: the small vocabularies together (a few thousand
+        combinations at most), the authorities, and each combination of restriction kinds
+        as a whole (few distinct ones); the sums per facet are taken here."""
+        matched = self.order_by()
+        if sample:
+            matched = matched.filter(_sample=0)
+        matched = matched.values("restriction_kinds", *GROUPED_FACETS.values())
+        if limit is not None:
+            matched = matched[:limit]
         inner_sql, params = matched.query.sql_with_params()
-        # One scan, three groupings: the small vocabularies together (a few thousand
-        # combinations at most), the authorities, and each combination of restriction
-        # kinds as a whole (few distinct ones); the sums per facet are taken here.
         small = [column for column in GROUPED_FACETS.values() if column != "authority_id"]
         sql = f"""
             SELECT {", ".join(small)}, authority_id, restriction_kinds,
@@ -229,6 +271,7 @@ class CaseQuerySet(models.QuerySet):
         """
         names = [name for name, column in GROUPED_FACETS.items() if column != "authority_id"]
         counts: dict[str, Counter] = defaultdict(Counter)
+        counts["status"]  # present even when nothing matched
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for *values, authority, kinds, by_authority, by_kinds, count in cursor.fetchall():
@@ -240,7 +283,43 @@ class CaseQuerySet(models.QuerySet):
                 else:
                     for name, value in zip(names, values, strict=True):
                         counts[name][value] += count
-        return _typed_facets(counts)
+        return counts
+
+
+def sample_key():
+    """mod(id, SAMPLE_MODULUS), as the predicate of case_published_sample writes it (= 0)."""
+    return models.Func(
+        F("id"), Value(SAMPLE_MODULUS), function="mod", output_field=models.BigIntegerField()
+    )
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """A result set's size and its counts by facet (facet_counts()'s shape); `estimated`
+    when they were scaled up from the sample."""
+
+    facets: dict[str, Counter]
+    total: int
+    estimated: bool = False
+
+
+def _rollup_counts() -> FacetCounts:
+    """Every public case's counts, from FacetRollup (kept by the database)."""
+    from casefile.cases.models import FacetRollup
+
+    typed = {
+        "year": lambda v: int(v) if v else None,
+        "notified": lambda v: {"true": True, "false": False}.get(v),
+        "authority": lambda v: int(v) if v else None,
+    }
+    raw: dict[str, Counter] = defaultdict(Counter)
+    raw["status"]
+    for facet, value, count in FacetRollup.objects.filter(count__gt=0).values_list(
+        "facet", "value", "count"
+    ):
+        raw[facet][typed.get(facet, str)(value)] += count
+    facets = _typed_facets(raw)
+    return FacetCounts(facets, sum(facets["status"].values()))
 
 
 def _typed_facets(raw: dict[str, Counter]) -> dict[str, Counter]:

@@ -45,6 +45,7 @@ class DroppedFilter:
     label: str
     query_string: str
     count: int
+    estimated: bool = False
 
 
 def _vocabulary_labels() -> list[tuple[str, str]]:
@@ -95,7 +96,8 @@ def did_you_mean(search: SearchText | None, limit: int = MAX_SUGGESTIONS) -> lis
 
 def without_each_filter(params: QueryDict, count) -> list[DroppedFilter]:
     """The search of `params` without each one of its filter values in turn, with the
-    number of cases each would find: `count(params)` counts a search's public cases."""
+    number of cases each would find: `count(params)` counts a search's public cases
+    (a FacetCounts, or None if the search cannot be run)."""
     from casefile.cases.filters import CaseFilter
 
     labels = CaseFilter.value_labels()
@@ -112,13 +114,15 @@ def without_each_filter(params: QueryDict, count) -> list[DroppedFilter]:
                 rest.pop(name)
             rest.pop("page", None)
             heading, shown = labels.get(name, (name, {}))
+            counted = count(rest)
             dropped.append(
                 DroppedFilter(
                     name,
                     value,
                     f"{heading}: {shown.get(value, value)}",
                     rest.urlencode(),
-                    count(rest),
+                    counted.total if counted else 0,
+                    counted.estimated if counted else False,
                 )
             )
     return dropped

@@ -47,8 +47,8 @@ def case_list(request):
         context["errors"] = search_errors(filterset)
         return render(request, "cases/case_list.html", context, status=400)
     results = filterset.qs
-    facets = results.facet_counts()
-    total = sum(facets["status"].values())
+    counted = results.counted(everything=filterset.is_unfiltered())
+    facets, total = counted.facets, counted.total
     try:
         page = paginate_cases(
             results, total, params.get("page"), RESULTS_PER_PAGE, query=context["query"]
@@ -61,6 +61,7 @@ def case_list(request):
     context |= {
         "page": page,
         "total": total,
+        "estimated": counted.estimated,
         "facets": facet_links,
         "has_facets": any(facet.values or facet.more for facet in facet_links),
         "near_miss": search is not None and total > 0 and search.name_matches.near_miss,
@@ -78,12 +79,12 @@ def case_list(request):
     return render(request, "cases/case_list.html", context)
 
 
-def count_public_cases(params) -> int:
-    """How many public cases the search of `params` finds (0 if it cannot be read)."""
+def count_public_cases(params):
+    """How many public cases the search of `params` finds (estimated beyond 10,000)."""
     filterset = CaseFilter(params, queryset=public_cases())
     if not filterset.is_valid():
-        return 0
-    return sum(filterset.qs.facet_counts()["status"].values())
+        return None
+    return filterset.qs.counted(everything=filterset.is_unfiltered())
 
 
 def case_csv(request):

@@ -49,3 +49,16 @@ def options(choices, selected):
         '<option value="{}"{}>{}</option>',
         ((value, " selected" if value == selected else "", label) for value, label in choices),
     )
+
+
+@register.filter
+def about(count, estimated=False) -> str:
+    """A count as shown: "1,234"; an estimate rounded to two significant figures and said
+    to be one, "about 120,000" (counts of large result sets come from a sample)."""
+    if count is None:
+        return ""
+    if not estimated:
+        return f"{count:,}"
+    digits = len(str(int(count)))
+    rounded = round(count, -max(0, digits - 2))
+    return f"about {rounded:,}"
