@@ -191,7 +191,7 @@ class CaseFilter(filters.FilterSet):
             if amount_max is not None:
                 amounts = amounts.filter(value__lte=amount_max)
             queryset = queryset.filter(Exists(amounts))
-        search = SearchText.parse(data.get("q"))
+        search = self.search = SearchText.parse(data.get("q"))
         if search:
             queryset = queryset.search(search)
         ordering = data.get("ordering") or ("relevance" if search else "-listed")

@@ -36,6 +36,9 @@ ORDERINGS = {
 EXACT_UP_TO = 10_000
 SAMPLE_MODULUS = 64
 
+# A search matching more cases than this (and no name) lists them newest first (ordered()).
+RANK_UP_TO = 2_000
+
 # Facet counts are cached under the data version (below) and the query's SQL; the
 # time limit only bounds what the version cannot see (see data_version()).
 FACET_CACHE_SECONDS = 600
@@ -127,6 +130,10 @@ class CaseQuerySet(models.QuerySet):
             return self
         matches = search.name_matches
         by_text = search.matches_case_text()
+        if not matches.ids and matches.listed and not self.filter(by_text).exists():
+            # Nothing matches as typed, within the other filters: near misses of a name.
+            matches = search.near_misses
+            search.near_miss = bool(matches.ids) or not matches.listed
         if matches.listed:
             # The people matched are usually few: fetched once, so that each case is then
             # tested against a constant (hashed) list rather than by a subquery per row.
@@ -166,8 +173,17 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def ordered(self, ordering: str | None, *, currency: str | None = None):
-        """Order by one of ORDERINGS; relevance needs search() first. Always total (by id)."""
+        """Order by one of ORDERINGS; relevance needs search() first. Always total (by id).
+
+        Relevance: cases of the names matched first (the name itself, then names holding
+        the query's words, then others), then by full-text rank. When no name matched and
+        the words are found in more than RANK_UP_TO cases, every one of them holds the
+        words and their ranks say little: they come newest first, read in the order of the
+        case_published_listed index, so that the first page costs what a page of the
+        unfiltered list costs rather than a rank of each of the matches."""
         if ordering == "relevance" and "rank" in self.query.annotations:
+            if self._ranks_too_many():
+                return self.order_by(F("listed_on").desc(nulls_last=True), "-id")
             return self.order_by(
                 "-name_match", "-name_rank", "-rank", F("listed_on").desc(nulls_last=True), "-id"
             )
@@ -188,6 +204,13 @@ class CaseQuerySet(models.QuerySet):
         if ordering == "listed":
             return self.order_by(F("listed_on").asc(nulls_last=True), "id")
         return self.order_by(F("listed_on").desc(nulls_last=True), "-id")
+
+    def _ranks_too_many(self) -> bool:
+        """No name matched, and more than RANK_UP_TO cases would be ranked (a bounded count)."""
+        name_match = self.query.annotations.get("name_match")
+        if not (isinstance(name_match, Value) and name_match.value is False):
+            return False
+        return self.order_by().values("id")[: RANK_UP_TO + 1].count() > RANK_UP_TO
 
     def with_snippet(self, text: str | SearchText | None):
         """Annotate `snippet`: a short extract with the matched English words between

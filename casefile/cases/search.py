@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import string
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
@@ -74,11 +76,13 @@ class NameMatches:
         return self.queryset is None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class SearchText:
     """A search as typed, and the forms of it each index understands."""
 
     raw: str
+    # Set by CaseQuerySet.search(): no name nor text matched as typed, near misses did.
+    near_miss: bool = False
 
     @classmethod
     def parse(cls, text: str | None) -> SearchText | None:
@@ -162,19 +166,24 @@ class SearchText:
 
     @cached_property
     def name_matches(self) -> NameMatches:
-        """Public figures whose names match: as typed, else near misses (one query, two
-        when nothing matches as typed). Only public figures' names are searchable: a
-        pseudonymised or withheld person's real name must not be confirmable here."""
+        """Public figures whose names match as typed (one query). Only public figures'
+        names are searchable: a pseudonymised or withheld person's real name must not be
+        confirmable here."""
         people = searchable_people()
         condition = self._name_condition()
         rows = self._rows(people.filter(condition)) if condition is not None else []
-        if rows:
-            return self._matches(rows, people.filter(condition))
+        return self._matches(rows, people.filter(condition)) if rows else NameMatches()
+
+    @cached_property
+    def near_misses(self) -> NameMatches:
+        """Public figures whose names are near misses of the query (see near_miss_keys);
+        CaseQuerySet.search() asks only when nothing matched as typed."""
         variants = self.near_miss_keys()
         if not variants:
             return NameMatches()
-        near = people.alias(key_list=KeyList()).filter(key_list__overlap=variants)
-        rows = self._rows(near)
+        near = searchable_people().alias(key_list=KeyList()).filter(key_list__overlap=variants)
+        with index_scans_only():
+            rows = self._rows(near)
         return self._matches(rows, near, near_miss=True) if rows else NameMatches()
 
     def _rows(self, people) -> list[tuple[int, bool, bool]]:
@@ -226,6 +235,19 @@ class SearchText:
         if self.docket:
             condition |= Q(Exact(Upper("docket_number"), self.docket))
         return condition
+
+
+@contextmanager
+def index_scans_only():
+    """The planner cannot estimate how many rows hold one of hundreds of keys, and would
+    read every person rather than look each key up in the key-list index (a second
+    against 3 ms): within this block it may not read a whole table."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
 
 
 def one_edit_away(key: str) -> set[str]:

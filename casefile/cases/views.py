@@ -10,7 +10,6 @@ from casefile.cases.filters import CaseFilter
 from casefile.cases.pages import API_CASES_PATH, BadPage, paginate_cases, search_errors
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
-from casefile.cases.search import SearchText
 from casefile.cases.suggestions import did_you_mean, unknown_parameters, without_each_filter
 from casefile.cases.visibility import case_at, public_cases
 from casefile.core.currencies import CURRENCY_CHOICES
@@ -56,7 +55,7 @@ def case_list(request):
     except BadPage as error:
         context["errors"] = [("page", params.get("page"), str(error))]
         return render(request, "cases/case_list.html", context, status=error.status)
-    search = SearchText.parse(filterset.form.cleaned_data.get("q"))
+    search = filterset.search
     facet_links = build_facets(params, facets)
     context |= {
         "page": page,
@@ -64,7 +63,7 @@ def case_list(request):
         "estimated": counted.estimated,
         "facets": facet_links,
         "has_facets": any(facet.values or facet.more for facet in facet_links),
-        "near_miss": search is not None and total > 0 and search.name_matches.near_miss,
+        "near_miss": search is not None and total > 0 and search.near_miss,
         "previous_url": with_changes(params, page=[str(page.number - 1)])
         if page.has_previous()
         else "",
