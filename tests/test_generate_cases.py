@@ -51,6 +51,15 @@ def test_generated_rows_are_what_the_model_would_write():
             model_instance.full_clean()
 
 
+def test_generated_cases_are_stamped_public_as_the_trigger_would():
+    """The running facet counts and the change feed read these stamps."""
+    generate(200, seed=2)
+    stamped = Case.objects.filter(first_public_at__isnull=False, left_public_at=None)
+    assert set(stamped) == set(Case.objects.published())
+    counted = Case.objects.published().counted(everything=True, cached=False)
+    assert counted.facets == Case.objects.published().facet_counts(cached=False)
+
+
 def _search_text_the_trigger_writes(case) -> str:
     Case.objects.filter(pk=case.pk).update(summary=case.summary)  # runs the row trigger
     return Case.objects.values_list("search_text", flat=True).get(pk=case.pk)

@@ -242,6 +242,7 @@ TABLES = {
         "removed_on_precision", "notified", "appeal_available", "appeal_attempted", "summary",
         "narrative", "outcome", "publication_state", "published_at", "retracted_at",
         "retraction_note", "restriction_kinds", "authority_id", "person_id", "search_text",
+        "first_public_at",
     ],
     "cases_restriction": [
         "id", "created_at", "updated_at", "case_id", "kind", "details", "started_on",
@@ -274,6 +275,9 @@ class Generator:
         self.person_text: dict[int, str | None] = {}
         self.capture_source: dict[int, tuple[str, list[str], str]] = {}
         self.person_public: dict[int, bool] = {}
+        # When each case became public, as the trigger of migration cases 0012 stamps it
+        # (which does not run in replica mode): when published, unless withheld.
+        self.person_shown: dict[int, bool] = {}
 
     # -- reference rows ---------------------------------------------------------------
 
@@ -378,6 +382,7 @@ class Generator:
             "withheld": None,
         }.get(privacy, f"{pseudonym}\n{occupation}")
         self.person_public[person_id] = privacy == "public"
+        self.person_shown[person_id] = privacy != "withheld"
         return person_id, gender
 
     def partial_date(self, start_year: int, end_year: int):
@@ -498,7 +503,7 @@ class Generator:
              reason_en, offence, status, listed_on, listed_precision, discovered_on,
              discovered_precision, removed_on, removed_precision, notified, None, None, summary,
              narrative, outcome, "published", published_at, None, "", kinds, court_id,
-             person_id, search_text)
+             person_id, search_text, published_at if self.person_shown[person_id] else None)
         )  # fmt: skip
 
     # -- writing ----------------------------------------------------------------------
