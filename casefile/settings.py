@@ -107,6 +107,10 @@ else:
             # Another database on the same embedded server, e.g. `make bench`'s casefile_bench_<N>.
             "NAME": env_str("CASEFILE_DB_NAME", "casefile"),
             "USER": "postgres",
+            # Connections are kept between requests, as with DATABASE_URL: opening one
+            # (a new server process) costs more than most pages' queries.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 # Name search counts "liu hoo" as a near miss of "Liu Hu"; pg_trgm's default word-
