@@ -309,3 +309,11 @@ def edit_distance(a: str, b: str) -> int:
             current.append(value)
         previous2, previous = previous, current
     return previous[-1]
+
+
+def warm_up() -> None:
+    """Load OpenCC's dictionaries and the syllable inventory (casefile.wsgi calls this at
+    start, so that no visitor's first search pays for them)."""
+    convert("刘", "s2t")
+    name_syllable_inventory()
+    similar_syllables("liu")
