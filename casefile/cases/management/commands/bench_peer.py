@@ -220,7 +220,7 @@ class Command(BaseCommand):
         database.execute('CREATE INDEX cases_province_list ON cases ("province", "listed")')
         text = ", ".join(f'"{column}"' for column in TEXT_COLUMNS)
         database.execute(
-            f"CREATE VIRTUAL TABLE cases_fts USING fts5({text}, content=\"cases\", content_rowid=rowid)"
+            f'CREATE VIRTUAL TABLE cases_fts USING fts5({text}, content="cases", content_rowid=rowid)'
         )
         database.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         database.execute("ANALYZE")
