@@ -147,7 +147,9 @@ def test_partial_indexes_and_search_columns_cover_what_the_module_calls_public()
     assert len(published_indexes) >= 4
     for name in published_indexes:
         # The sample that large result sets are counted on holds one public case in 64.
-        wanted = {pk for pk in public if pk % 64 == 0} if name == "case_published_sample" else public
+        wanted = (
+            {pk for pk in public if pk % 64 == 0} if name == "case_published_sample" else public
+        )
         assert wanted <= rows_where("cases_case", case_indexes[name]), name
     searched = rows_where(
         "cases_case",
