@@ -114,12 +114,14 @@ def without_each_filter(params: QueryDict, count) -> list[DroppedFilter]:
                 rest.pop(name)
             rest.pop("page", None)
             heading, shown = labels.get(name, (name, {}))
+            # The words searched for are in the search box: not repeated here.
+            label = "the search words" if name == "q" else f"{heading}: {shown.get(value, value)}"
             counted = count(rest)
             dropped.append(
                 DroppedFilter(
                     name,
                     value,
-                    f"{heading}: {shown.get(value, value)}",
+                    label,
                     rest.urlencode(),
                     counted.total if counted else 0,
                     counted.estimated if counted else False,
