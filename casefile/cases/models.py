@@ -654,10 +654,13 @@ class PublicDataVersion(models.Model):
 
 
 class FacetRollup(models.Model):
-    """How many public cases have each value of each facet: the counts of the unfiltered
-    search page, kept by a statement-level trigger on cases (migration cases 0014) as
-    cases become public, change, or leave (the visibility rule as stamped on each row,
-    casefile.cases.visibility.STAMPED_PUBLIC_SQL). Read by CaseQuerySet.counted()."""
+    """How many public cases have each value of each facet, as rows of counts to add up:
+    the counts of the unfiltered search page. A statement-level trigger on cases
+    (migration cases 0014) appends what each statement added to and took from the public
+    cases (the visibility rule as stamped on each row, casefile.cases.visibility.
+    STAMPED_PUBLIC_SQL); appending takes no lock, so reviewers publishing at the same
+    time never wait for each other. Readers add the rows up (CaseQuerySet.counted()),
+    and fold them into one per value now and then (compact_facet_rollup)."""
 
     facet = models.CharField(max_length=20)
     value = models.CharField(
@@ -666,9 +669,10 @@ class FacetRollup(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["facet", "value"], name="facet_rollup_one_row"),
+        indexes = [
+            # Readers add the rows up by value.
+            models.Index(fields=["facet", "value"], name="facet_rollup_value"),
         ]
 
     def __str__(self):
-        return f"{self.facet}={self.value}: {self.count}"
+        return f"{self.facet}={self.value}: {self.count:+}"

@@ -345,8 +345,14 @@ class FacetCounts:
     estimated: bool = False
 
 
+# The running counts are folded into one row per value once they hold more rows than this.
+COMPACT_ROLLUP_ABOVE = 2_000
+
+
 def _rollup_counts() -> FacetCounts:
-    """Every public case's counts, from FacetRollup (kept by the database)."""
+    """Every public case's counts: FacetRollup's rows added up (kept by the database)."""
+    from django.db.models import Count, Sum
+
     from casefile.cases.models import FacetRollup
 
     typed = {
@@ -354,12 +360,21 @@ def _rollup_counts() -> FacetCounts:
         "notified": lambda v: {"true": True, "false": False}.get(v),
         "authority": lambda v: int(v) if v else None,
     }
+    sums = (
+        FacetRollup.objects.order_by()
+        .values_list("facet", "value")
+        .annotate(total=Sum("count"), rows=Count("id"))
+    )
     raw: dict[str, Counter] = defaultdict(Counter)
     raw["status"]
-    for facet, value, count in FacetRollup.objects.filter(count__gt=0).values_list(
-        "facet", "value", "count"
-    ):
-        raw[facet][typed.get(facet, str)(value)] += count
+    rows = 0
+    for facet, value, total, count in sums:
+        rows += count
+        if total:
+            raw[facet][typed.get(facet, str)(value)] += total
+    if rows > COMPACT_ROLLUP_ABOVE:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT casefile_compact_facet_rollup()")
     facets = _typed_facets(raw)
     return FacetCounts(facets, sum(facets["status"].values()))
 
