@@ -72,9 +72,9 @@ PERSON_SEARCH_TEXT_SQL = (
     "ELSE concat_ws(E'\\n', coalesce(nullif({person}.pseudonym, ''), 'Unnamed person'), "
     "{person}.occupation) END"
 )
-# Text a source brings to a case's search text only where the person is a public figure
-# (a title or a quotation may name a private person).
-SEARCHABLE_PERSON_SQL = "{person}.privacy = 'public'"
+# (The same function adds the titles and quotations of the sources a case cites only
+# where its person is a public figure, as searchable_people() says: a title or a
+# quotation may name a private person.)
 
 
 def public_cases():
