@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import browser
+.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer browser
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-pages   search pages at N synthetic cases (benchmark database casefile_bench_N)"
 	@echo "make bench-api     the API and its exports at the same N cases"
 	@echo "make bench-import  importing 100,000 spreadsheet rows beside them: dry run, import, re-import"
+	@echo "make bench-peer    Casefile (gunicorn) against Datasette on the same cases, side by side"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -83,6 +84,13 @@ bench-api: bench-db
 ROWS ?= 100000
 bench-import: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows $(ROWS) --cases $(N)
+
+# Casefile under gunicorn (production settings, plain HTTP, a raised anonymous throttle)
+# against Datasette (the dev extra) serving the same cases from Casefile's CSV export in
+# SQLite with FTS5 and indexes; every query family both ways, alternating, cold and warm.
+# BENCH_PEER_ARGS="--queries 30 --repeat 5" for more requests.
+bench-peer: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_peer --cases $(N) $(BENCH_PEER_ARGS)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -114,13 +114,21 @@ else:
             # Another database on the same embedded server, e.g. `make bench`'s casefile_bench_<N>.
             "NAME": env_str("CASEFILE_DB_NAME", "casefile"),
             "USER": "postgres",
+            # Connections are kept between requests, as with DATABASE_URL: opening one
+            # (a new server process) costs more than most pages' queries.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 # Name search counts "liu hoo" as a near miss of "Liu Hu"; pg_trgm's default word-
 # similarity threshold (0.6) is stricter than names typed from memory need.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
+# A search for a common word builds a bitmap of hundreds of thousands of rows: with the
+# default 4 MB it goes lossy, and every row of a lossy page has its search vector read
+# again. DATABASE_WORK_MEM sets it.
 _options["options"] = (
-    f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5".strip()
+    f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5 "
+    f"-c work_mem={env_str('DATABASE_WORK_MEM', '32MB')}".strip()
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

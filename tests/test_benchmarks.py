@@ -77,3 +77,29 @@ def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):
         assert f"{stage}:" in report
     assert "30 rows" in report
     assert (Case.objects.count(), Person.objects.count()) == before
+
+
+def test_bench_peer_builds_the_peers_database_from_the_csv_export(synthetic, tmp_path):
+    """bench_peer's own parts, without its servers: the SQLite file Datasette serves holds
+    every published case with an FTS5 index Datasette finds, and each query family has
+    the distinct queries asked for."""
+    import sqlite3
+
+    from datasette.utils import detect_fts
+
+    from casefile.cases.management.commands.bench_peer import Command
+
+    command = Command(stdout=io.StringIO())
+    database = command.sqlite_database(tmp_path, synthetic)
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT count(*) FROM cases").fetchone()[0] == (
+        Case.objects.published().count()
+    )
+    assert detect_fts(connection, "cases") == "cases_fts"
+    assert connection.execute(
+        "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH 'listed'"
+    ).fetchone()[0]
+    families = command.families(database, 5)
+    assert len(families) == 11
+    for family, queries in families.items():
+        assert len(set(queries)) == 5, family

@@ -9,6 +9,7 @@ from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
 from casefile.cases.synthetic import generate, wipe
 from casefile.people.models import Person
+from casefile.people.name_forms import person_name_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,25 @@ def test_generated_rows_are_what_the_model_would_write():
         assert case.restriction_kinds == kinds  # as the trigger keeps it
         person = case.person
         assert person.name_keys == person.compute_name_keys()
+        assert person.name_spellings == person_name_fields(person.name_original, "").name_spellings
+        assert case.search_text == _search_text_the_trigger_writes(case)
         assert case.amounts.exists() and case.citations.exists()
         for model_instance in (case, person):
             model_instance.full_clean()
+
+
+def test_generated_cases_are_stamped_public_as_the_trigger_would():
+    """The running facet counts and the change feed read these stamps."""
+    generate(200, seed=2)
+    stamped = Case.objects.filter(first_public_at__isnull=False, left_public_at=None)
+    assert set(stamped) == set(Case.objects.published())
+    counted = Case.objects.published().counted(everything=True, cached=False)
+    assert counted.facets == Case.objects.published().facet_counts(cached=False)
+
+
+def _search_text_the_trigger_writes(case) -> str:
+    Case.objects.filter(pk=case.pk).update(summary=case.summary)  # runs the row trigger
+    return Case.objects.values_list("search_text", flat=True).get(pk=case.pk)
 
 
 def test_generated_names_are_found_by_pinyin_and_characters():

@@ -223,3 +223,28 @@ def test_search_columns_are_computed_for_published_cases_only():
 
     Case.objects.filter(pk=case.pk).update(publication_state="retracted")
     assert columns.get() == (None, None)
+
+
+def test_a_word_in_many_cases_lists_them_newest_first(monkeypatch):
+    """Past RANK_UP_TO matches (and no name), relevance is the index's order."""
+    from casefile.cases import querysets
+
+    older = make_case(
+        summary="Mortgage mortgage mortgage.",
+        listed_on=datetime.date(2015, 1, 1),
+        listed_on_precision="year",
+    )
+    newer = make_case(
+        summary="A mortgage.", listed_on=datetime.date(2019, 1, 1), listed_on_precision="year"
+    )
+    assert search("q=mortgage") == [older, newer]  # ranked: the word three times
+    assert Case.objects.published().search("mortgage").estimated_count() >= 1
+    # As if the planner expected many (its estimate of a word in a few rows is one row).
+    monkeypatch.setattr(querysets.CaseQuerySet, "estimated_count", lambda self: 10**6)
+    assert search("q=mortgage") == [newer, older]
+    named = make_case(
+        person=make_person(name_original="", name_romanized="Mortgage Wang"),
+        listed_on=datetime.date(2010, 1, 1),
+        listed_on_precision="year",
+    )
+    assert search("q=mortgage")[0] == named  # a name matched: ranked as before

@@ -146,11 +146,22 @@ def test_partial_indexes_and_search_columns_cover_what_the_module_calls_public()
     published_indexes = [name for name in case_indexes if name.startswith("case_published")]
     assert len(published_indexes) >= 4
     for name in published_indexes:
-        assert public <= rows_where("cases_case", case_indexes[name]), name
-    searched = rows_where("cases_case", "search_vector IS NOT NULL AND text_grams IS NOT NULL")
+        # The sample that large result sets are counted on holds one public case in 64.
+        wanted = (
+            {pk for pk in public if pk % 64 == 0} if name == "case_published_sample" else public
+        )
+        assert wanted <= rows_where("cases_case", case_indexes[name]), name
+    searched = rows_where(
+        "cases_case",
+        "search_vector IS NOT NULL AND text_grams IS NOT NULL AND search_text IS NOT NULL",
+    )
     assert public <= searched
 
     searchable = set(searchable_people().values_list("id", flat=True))
     person_indexes = partial_index_predicates("people_person")
-    for name in ("person_public_name_keys_trgm", "person_public_name_grams"):
+    for name in (
+        "person_public_name_keys_trgm",
+        "person_public_name_grams",
+        "person_public_name_key_list",
+    ):
         assert rows_where("people_person", person_indexes[name]) == searchable, name

@@ -20,6 +20,7 @@ from casefile.api.serializers import (
 )
 from casefile.cases import services
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.querysets import SEARCH_COLUMNS
 from casefile.core.converters import PublicIdConverter
 
 
@@ -107,9 +108,7 @@ class EditorCaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Case.objects.select_related("person", "authority").defer(
-            "search_vector", "text_grams"
-        )
+        return Case.objects.select_related("person", "authority").defer(*SEARCH_COLUMNS)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), public_id=self.kwargs["key"].upper())

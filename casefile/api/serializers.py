@@ -336,6 +336,10 @@ class FacetValueSerializer(serializers.Serializer):
 
 class FacetsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="Cases matching the filters.")
+    estimated = serializers.BooleanField(
+        help_text="The counts of a result set larger than 10,000 cases are estimated from a "
+        "sample of one case in 64 (and rounded); below that they are exact."
+    )
     restriction = FacetValueSerializer(many=True)
     list = FacetValueSerializer(many=True)
     offence = FacetValueSerializer(many=True)

@@ -131,10 +131,12 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def facets(self, request, *args, **kwargs):
-        queryset = StrictFilterBackend().filter_queryset(request, self.get_queryset(), self)
-        counts = queryset.facet_counts()
+        filterset = StrictFilterBackend().valid_filterset(request, self.get_queryset(), self)
+        counted = filterset.qs.counted(everything=filterset.is_unfiltered())
+        counts = counted.facets
         data = {
-            "total": sum(counts["status"].values()),
+            "total": counted.total,
+            "estimated": counted.estimated,
             **{
                 name: [
                     {"value": value, "count": count}

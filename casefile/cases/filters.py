@@ -202,15 +202,31 @@ class CaseFilter(filters.FilterSet):
             if amount_max is not None:
                 amounts = amounts.filter(value__lte=amount_max)
             queryset = queryset.filter(Exists(amounts))
-        search = SearchText.parse(data.get("q"))
+        search = self.search = SearchText.parse(data.get("q"))
         if search:
             queryset = queryset.search(search)
         ordering = data.get("ordering") or ("relevance" if search else "-listed")
         return queryset.ordered(ordering, currency=currency or None)
 
+    def is_unfiltered(self) -> bool:
+        """No parameter narrows the result (ordering does not): every public case."""
+        data = self.form.cleaned_data
+        return not any(
+            value not in (None, "", []) for name, value in data.items() if name != "ordering"
+        )
+
     @classmethod
     def parameter_names(cls) -> set[str]:
         return set(cls.base_filters)
+
+    @classmethod
+    def value_labels(cls) -> dict[str, tuple[str, dict[str, str]]]:
+        """{parameter: (its label, {value: the value's label})}, for messages."""
+        labels = {}
+        for name, declared in cls.base_filters.items():
+            choices = declared.extra.get("choices") or ()
+            labels[name] = (str(declared.label or name), {str(k): str(v) for k, v in choices})
+        return labels
 
 
 def _cross_check(form):

@@ -69,6 +69,7 @@ def published_only(expression, output_field):
 # Columns computed from other columns: not worth keeping in history, not readable by a
 # BEFORE trigger.
 CASE_DERIVED_FIELDS = (
+    "search_text",
     "search_vector",
     "text_grams",
     "listed_year",
@@ -200,12 +201,26 @@ class Case(TimeStampedModel):
     )
     # The search columns are computed for published cases only (NULL otherwise): only
     # published() cases are ever searched, and publishing recomputes them, as any update
-    # does. Drafts (100,000 at a time from an import) skip the tsvector, the grams and
-    # their GIN index entries.
+    # does. Drafts (100,000 at a time from an import) skip the text, the tsvector, the
+    # grams and their GIN index entries.
+    # NULL, not "": not computed (a draft), as the generated columns below.
+    search_text = models.TextField(  # noqa: DJ001
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What the case page shows beyond the case's own text, for search: the "
+        "vocabulary labels and keys of its offence, list, status, restrictions, events and "
+        "amounts; its authority, province and city in English and Chinese; its person's "
+        "name forms and occupation as the privacy level allows (casefile.cases.visibility); "
+        "its restrictions' details, events' and amounts' descriptions; the outlets and "
+        "authors of the sources it cites, their titles and the quotations only where the "
+        "person is a public figure. Kept by a database trigger from every table it reads "
+        "(migration cases 0013), for published cases only.",
+    )
     search_vector = models.GeneratedField(
         expression=published_only(
             SearchVector("summary", weight="A", config="english")
-            + SearchVector("reason_en", "outcome", weight="B", config="english")
+            + SearchVector("reason_en", "outcome", "search_text", weight="B", config="english")
             + SearchVector("narrative", weight="C", config="english"),
             SearchVectorField(),
         ),
@@ -214,7 +229,9 @@ class Case(TimeStampedModel):
     )
     text_grams = models.GeneratedField(
         expression=published_only(
-            CjkGrams("reason_original", "summary", "narrative", "outcome", "docket_number"),
+            CjkGrams(
+                "reason_original", "summary", "narrative", "outcome", "docket_number", "search_text"
+            ),
             ArrayField(models.TextField()),
         ),
         output_field=ArrayField(models.TextField()),
@@ -694,3 +711,28 @@ class PublicDataVersion(models.Model):
 
     def __str__(self):
         return f"public data changed at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
+
+
+class FacetRollup(models.Model):
+    """How many public cases have each value of each facet, as rows of counts to add up:
+    the counts of the unfiltered search page. A statement-level trigger on cases
+    (migration cases 0014) appends what each statement added to and took from the public
+    cases (the visibility rule as stamped on each row, casefile.cases.visibility.
+    STAMPED_PUBLIC_SQL); appending takes no lock, so reviewers publishing at the same
+    time never wait for each other. Readers add the rows up (CaseQuerySet.counted()),
+    and fold them into one per value now and then (compact_facet_rollup)."""
+
+    facet = models.CharField(max_length=20)
+    value = models.CharField(
+        max_length=30, blank=True, help_text='The value as text; "" for none (no year, unknown).'
+    )
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # Readers add the rows up by value.
+            models.Index(fields=["facet", "value"], name="facet_rollup_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.count:+}"

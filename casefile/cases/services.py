@@ -139,6 +139,7 @@ NOT_EDITABLE_FIELDS = WORKFLOW_FIELDS | {
     "updated_at",
     "restriction_kinds",
     "listed_year",
+    "search_text",
     "search_vector",
     "text_grams",
 }

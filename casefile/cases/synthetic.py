@@ -26,9 +26,16 @@ from django.utils import timezone
 
 from casefile.authorities.models import Authority, Province
 from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
+from casefile.cases.vocabularies import (
+    AmountKind,
+    CaseStatus,
+    EventKind,
+    ListName,
+    OffenceCategory,
+    RestrictionKind,
+)
 from casefile.core.dates import DatePrecision
-from casefile.people.models import Person
-from casefile.people.romanization import romanize_name
+from casefile.people.name_forms import PersonNames, person_name_fields
 
 BATCH = 25_000
 # Content is fixed by the seed; timestamps are spread back from this day, not from today.
@@ -173,10 +180,30 @@ def _choose(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 @cache
-def _romanised(name: str) -> tuple[str, str]:
-    """(romanised name, name keys) of a Chinese name, as Person.save() would derive them."""
-    person = Person(name_original=name, name_romanized=romanize_name(name))
-    return person.name_romanized, person.compute_name_keys()
+def _names(name: str) -> PersonNames:
+    """The romanised name, keys and spellings of a Chinese name, as Person.save() derives
+    them (casefile.people.name_forms)."""
+    return person_name_fields(name, "")
+
+
+LABELS = {
+    "offence": dict(OffenceCategory.choices),
+    "list": dict(ListName.choices),
+    "status": dict(CaseStatus.choices),
+    "restriction": dict(RestrictionKind.choices),
+    "event": dict(EventKind.choices),
+    "amount": dict(AmountKind.choices),
+    "province": dict(Province.choices),
+}
+
+
+def _label(vocabulary: str, key: str) -> str | None:
+    return LABELS[vocabulary].get(key)
+
+
+def _words(*parts: str | None) -> str:
+    """PostgreSQL's concat_ws(' ', …): the parts that are not NULL, spaces between."""
+    return " ".join(part for part in parts if part is not None)
 
 
 @dataclass
@@ -206,7 +233,7 @@ TABLES = {
     ],
     "people_person": [
         "id", "created_at", "updated_at", "name_original", "name_romanized", "aliases",
-        "pseudonym", "occupation", "privacy", "notes", "name_keys",
+        "pseudonym", "occupation", "privacy", "notes", "name_keys", "name_spellings",
     ],
     "cases_case": [
         "id", "created_at", "updated_at", "public_id", "list_name", "docket_number",
@@ -214,7 +241,8 @@ TABLES = {
         "listed_on_precision", "discovered_on", "discovered_on_precision", "removed_on",
         "removed_on_precision", "notified", "appeal_available", "appeal_attempted", "summary",
         "narrative", "outcome", "publication_state", "published_at", "retracted_at",
-        "retraction_note", "restriction_kinds", "authority_id", "person_id",
+        "retraction_note", "restriction_kinds", "authority_id", "person_id", "search_text",
+        "first_public_at",
     ],
     "cases_restriction": [
         "id", "created_at", "updated_at", "case_id", "kind", "details", "started_on",
@@ -242,11 +270,20 @@ class Generator:
         self.public_ids: set[str] = set()
         self.ids = Ids()
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
+        # What each row contributes to its cases' search text (Case.search_text)
+        self.authority_text: dict[int, str] = {}
+        self.person_text: dict[int, str | None] = {}
+        self.capture_source: dict[int, tuple[str, list[str], str]] = {}
+        self.person_public: dict[int, bool] = {}
+        # When each case became public, as the trigger of migration cases 0012 stamps it
+        # (which does not run in replica mode): when published, unless withheld.
+        self.person_shown: dict[int, bool] = {}
 
     # -- reference rows ---------------------------------------------------------------
 
     def authorities(self) -> list[tuple[int, str, str, str, str]]:
-        """Get or create the synthetic courts: (id, province, city, name, abbreviation)."""
+        """Get or create the synthetic courts: (id, province, city, name, abbreviation);
+        their search text by id in self.authority_text."""
         wanted = []
         for province, (_, abbreviation, cities) in PROVINCES.items():
             for city, city_zh in cities:
@@ -269,6 +306,9 @@ class Generator:
                     (authority_id, self.now, self.now, name, name_zh, "court", province, city)
                 )
             courts.append((authority_id, province, city, name, abbreviation))
+            self.authority_text[authority_id] = _words(
+                name, name_zh, city, province, _label("province", province)
+            )
         return courts
 
     def sources(self, count: int) -> list[int]:
@@ -295,6 +335,11 @@ class Generator:
                      "", captured + datetime.timedelta(days=30 * version), "", "")
                 )  # fmt: skip
                 captures.append(capture_id)
+                self.capture_source[capture_id] = (
+                    outlet,
+                    ["Synthetic Reporter"],
+                    f"Synthetic report no. {n + 1} on listed debtors",
+                )
         return captures
 
     # -- one case ---------------------------------------------------------------------
@@ -315,7 +360,8 @@ class Generator:
     def person(self, province: str) -> tuple[int, str]:
         rng = self.rng
         name = self.chinese_name()
-        romanised, keys = _romanised(name)
+        names = _names(name)
+        romanised = names.name_romanized
         roll = rng.random()
         privacy = "public" if roll < 0.15 else "withheld" if roll > 0.99 else "pseudonymised"
         gender = rng.choice(["man", "woman"])
@@ -325,10 +371,18 @@ class Generator:
         else:
             pseudonym = f"Unnamed {gender}, {Province(province).english}"
         person_id = self.ids.take("people_person")
+        occupation = rng.choice(OCCUPATIONS)
         self.rows["people_person"].append(
             (person_id, self.now, self.now, name, romanised, [], pseudonym,
-             rng.choice(OCCUPATIONS), privacy, "", keys)
+             occupation, privacy, "", names.name_keys, names.name_spellings)
         )  # fmt: skip
+        # As visibility.PERSON_SEARCH_TEXT_SQL says
+        self.person_text[person_id] = {
+            "public": f"{names.name_spellings}\n{occupation}",
+            "withheld": None,
+        }.get(privacy, f"{pseudonym}\n{occupation}")
+        self.person_public[person_id] = privacy == "public"
+        self.person_shown[person_id] = privacy != "withheld"
         return person_id, gender
 
     def partial_date(self, start_year: int, end_year: int):
@@ -394,13 +448,7 @@ class Generator:
             narrative += " " + rng.choice(DETAILS).format(**pronouns)
         outcome = "Removed from the list after the sum was paid." if status == "removed" else ""
         published_at = EPOCH - datetime.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
-        self.rows["cases_case"].append(
-            (case_id, now, now, self.public_id(), _choose(rng, LISTS), docket, reason_zh,
-             reason_en, offence, status, listed_on, listed_precision, discovered_on,
-             discovered_precision, removed_on, removed_precision, notified, None, None, summary,
-             narrative, outcome, "published", published_at, None, "", kinds, court_id,
-             person_id)
-        )  # fmt: skip
+        public_id, list_name = self.public_id(), _choose(rng, LISTS)
         capture = rng.choice(captures)
         cite = self.rows["cases_citation"]
         for kind in kinds:
@@ -433,6 +481,29 @@ class Generator:
         cite.append(
             (self.ids.take("cases_citation"), now, now, case_id, capture, None, None, None,
              "summary", "", "")
+        )  # fmt: skip
+        outlet, authors, title = self.capture_source[capture]
+        public = self.person_public[person_id]
+        # Case.search_text as the database's function writes it (migration cases 0013):
+        # tests/test_generate_cases.py checks that they agree.
+        lines = [
+            _words(offence, _label("offence", offence)),
+            _words(list_name, _label("list", list_name)),
+            _words(status, _label("status", status)),
+            "\n".join(_words(kind, _label("restriction", kind), "") for kind in kinds) or None,
+            self.authority_text[court_id],
+            self.person_text[person_id],
+            _words(_label("event", "listed"), f"Listed by {court}.") if listed_on else None,
+            _words(_label("amount", amount_kind), ""),
+            _words(outlet, " ".join(authors), title if public else None),
+        ]
+        search_text = "\n".join(line for line in lines if line is not None)
+        self.rows["cases_case"].append(
+            (case_id, now, now, public_id, list_name, docket, reason_zh,
+             reason_en, offence, status, listed_on, listed_precision, discovered_on,
+             discovered_precision, removed_on, removed_precision, notified, None, None, summary,
+             narrative, outcome, "published", published_at, None, "", kinds, court_id,
+             person_id, search_text, published_at if self.person_shown[person_id] else None)
         )  # fmt: skip
 
     # -- writing ----------------------------------------------------------------------
@@ -522,6 +593,9 @@ def generate(n: int, *, seed: int = 2018, progress=None) -> dict:
                 generator.flush(raw)
                 if progress:
                     progress(done + 1)
+        # The facet counters (migration cases 0014), recounted: their triggers do not run
+        # in replica mode.
+        raw.execute("SELECT casefile_rebuild_facet_rollup()")
         if rebuild:
             raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for definition in rebuild:

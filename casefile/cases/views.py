@@ -12,6 +12,7 @@ from casefile.cases.filters import CaseFilter
 from casefile.cases.pages import API_CASES_PATH, BadPage, paginate_cases, search_errors
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
+from casefile.cases.suggestions import did_you_mean, unknown_parameters, without_each_filter
 from casefile.cases.visibility import case_at, public_cases
 from casefile.core.currencies import CURRENCY_CHOICES
 
@@ -20,46 +21,71 @@ FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "not
 
 
 def case_list(request):
-    """The search page: one search box, facets with live counts, sorting and pages."""
-    filterset = CaseFilter(request.GET, queryset=public_cases())
+    """The search page: one search box, facets with live counts, sorting and pages. A
+    parameter the page does not know is ignored, named in a notice with the closest one
+    it knows, and left out of every link; a search that finds nothing offers what it may
+    have meant and each filter to drop, with what that would find."""
+    ignored = unknown_parameters(request.GET, CaseFilter.parameter_names() | {"page"})
+    params = request.GET.copy()
+    for name, _ in ignored:
+        params.pop(name)
+    filterset = CaseFilter(params, queryset=public_cases())
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "orderings": ORDERINGS,
         "currencies": CURRENCY_CHOICES,
-        "query": request.GET.get("q", ""),
+        "query": params.get("q", ""),
+        "ignored": ignored,
         # Facet choices ride along when the search box is submitted again.
         "kept_filters": [
-            (name, value) for name in FACET_PARAMETERS for value in request.GET.getlist(name)
+            (name, value) for name in FACET_PARAMETERS for value in params.getlist(name)
         ],
-        "csv_url": reverse("case-csv") + with_changes(request.GET),
-        "api_url": API_CASES_PATH + with_changes(request.GET),
+        "csv_url": reverse("case-csv") + with_changes(params),
+        "api_url": API_CASES_PATH + with_changes(params),
     }
     if not filterset.is_valid():
         context["errors"] = search_errors(filterset)
         return render(request, "cases/case_list.html", context, status=400)
     results = filterset.qs
-    facets = results.facet_counts()
-    total = sum(facets["status"].values())
+    counted = results.counted(everything=filterset.is_unfiltered())
+    facets, total = counted.facets, counted.total
     try:
         page = paginate_cases(
-            results, total, request.GET.get("page"), RESULTS_PER_PAGE, query=context["query"]
+            results, total, params.get("page"), RESULTS_PER_PAGE, query=context["query"]
         )
     except BadPage as error:
-        context["errors"] = [("page", request.GET.get("page"), str(error))]
+        context["errors"] = [("page", params.get("page"), str(error))]
         return render(request, "cases/case_list.html", context, status=error.status)
+    search = filterset.search
+    facet_links = build_facets(params, facets)
     context |= {
         "page": page,
         "total": total,
-        "facets": build_facets(request.GET, facets),
-        "previous_url": with_changes(request.GET, page=[str(page.number - 1)])
+        "estimated": counted.estimated,
+        "facets": facet_links,
+        "has_facets": any(facet.values or facet.more for facet in facet_links),
+        "near_miss": search is not None and total > 0 and search.near_miss,
+        "previous_url": with_changes(params, page=[str(page.number - 1)])
         if page.has_previous()
         else "",
-        "next_url": with_changes(request.GET, page=[str(page.number + 1)])
-        if page.has_next()
-        else "",
+        "next_url": with_changes(params, page=[str(page.number + 1)]) if page.has_next() else "",
     }
+    if not total:
+        context["suggestions"] = [
+            (suggestion, with_changes(params, q=[suggestion.text]))
+            for suggestion in did_you_mean(search)
+        ]
+        context["dropped"] = without_each_filter(params, count_public_cases)
     return render(request, "cases/case_list.html", context)
+
+
+def count_public_cases(params):
+    """How many public cases the search of `params` finds (estimated beyond 10,000)."""
+    filterset = CaseFilter(params, queryset=public_cases())
+    if not filterset.is_valid():
+        return None
+    return filterset.qs.counted(everything=filterset.is_unfiltered())
 
 
 def case_csv(request):

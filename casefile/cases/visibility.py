@@ -60,6 +60,22 @@ PUBLIC_ROW_SQL = (
 # trigger that moves the public data version tests on old and new rows.
 STAMPED_PUBLIC_SQL = "{row}.first_public_at IS NOT NULL AND {row}.left_public_at IS NULL"
 
+# What a case's search text holds of its person (people_person, alias {person}), by the
+# rules of public_name() and searchable_people(): a public figure's every name form
+# (name_spellings) and occupation; a pseudonymised person's pseudonym, as the pages show
+# it, and occupation, never a name; nothing of a withheld person. The function that
+# builds the text (migration cases 0013) embeds it; test_visibility_rule checks it.
+PERSON_SEARCH_TEXT_SQL = (
+    "CASE {person}.privacy "
+    "WHEN 'public' THEN concat_ws(E'\\n', {person}.name_spellings, {person}.occupation) "
+    "WHEN 'withheld' THEN NULL "
+    "ELSE concat_ws(E'\\n', coalesce(nullif({person}.pseudonym, ''), 'Unnamed person'), "
+    "{person}.occupation) END"
+)
+# (The same function adds the titles and quotations of the sources a case cites only
+# where its person is a public figure, as searchable_people() says: a title or a
+# quotation may name a private person.)
+
 
 def public_cases():
     """Cases any public surface may show. Every page, API endpoint, export, feed and
@@ -115,6 +131,13 @@ def searchable_people():
     """People whose real names may be shown and searched: public figures only. A
     pseudonymised or withheld person's name must not be confirmable by a search."""
     return Person.objects.filter(privacy=Privacy.PUBLIC)
+
+
+def named_public_people():
+    """Public figures with at least one public case: the names a public surface may offer
+    unasked (the search page's "did you mean"). A public figure known only from drafts
+    stays unnamed."""
+    return searchable_people().filter(Exists(public_cases().filter(person_id=OuterRef("pk"))))
 
 
 def is_public_figure(person) -> bool:

@@ -1,5 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Value
 
 
 class CjkGrams(models.Func):
@@ -35,3 +36,14 @@ class ArrayToString(models.Func):
 
     function = "array_to_string"
     output_field = models.TextField()
+
+
+class KeyList(models.Func):
+    """Space-separated keys as an array (string_to_array(name_keys, ' ')): a GIN index on
+    it finds rows holding any of many exact keys at once (a name's near misses)."""
+
+    function = "string_to_array"
+    output_field = ArrayField(models.TextField())
+
+    def __init__(self, expression="name_keys", **extra):
+        super().__init__(F(expression), Value(" "), **extra)

@@ -16,9 +16,8 @@ def home(request):
     published = public_cases()
     newest_first = (F("published_at").desc(nulls_last=True), "-id")  # case_published_recent
     recent = published.for_display().order_by(*newest_first)[:RECENT_CASES]
-    facets = {
-        facet.parameter: facet for facet in build_facets(QueryDict(), published.facet_counts())
-    }
+    counted = published.counted(everything=True)  # the database's running counts
+    facets = {facet.parameter: facet for facet in build_facets(QueryDict(), counted.facets)}
     return render(
         request,
         "home.html",

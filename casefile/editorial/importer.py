@@ -101,6 +101,7 @@ from casefile.core.text import (
 )
 from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
 from casefile.people.models import Person, Privacy
+from casefile.people.name_forms import PersonNames, person_name_fields
 from casefile.sources.models import Source, SourceCapture, SourceKind
 
 COLUMNS = [
@@ -705,11 +706,10 @@ def check_rows(
 
 
 @lru_cache(maxsize=65536)
-def _person_names(name: str, romanized: str) -> tuple[str, str]:
-    """The romanised name and search keys of a name: pinyin is slow and names repeat."""
-    person = Person(name_original=name, name_romanized=romanized)
-    person.normalize_names()
-    return person.name_romanized, person.name_keys
+def _person_names(name: str, romanized: str) -> PersonNames:
+    """The romanised name, search keys and spellings of a name (as Person.normalize_names
+    derives them): computing name forms is slow and names repeat."""
+    return person_name_fields(name.strip(), romanized.strip())
 
 
 def fast_public_id() -> str:
@@ -757,6 +757,7 @@ PERSON_IMPORT_FIELDS = [
     "name_original",
     "name_romanized",
     "name_keys",
+    "name_spellings",
     "occupation",
     "privacy",
     "pseudonym",
@@ -787,14 +788,15 @@ def _case_values(row: CaseRow, person_id, authority_id) -> dict:
 
 
 def _person_values(row: CaseRow, current_privacy: str | None, current_pseudonym: str) -> dict:
-    romanized, keys = _person_names(row.person_name, row.person_name_romanized)
+    names = _person_names(row.person_name, row.person_name_romanized)
     privacy = Privacy.PUBLIC if row.public_figure else Privacy.PSEUDONYMISED
     if current_privacy == Privacy.WITHHELD:
         privacy = Privacy.WITHHELD  # never loosened by an import
     return {
         "name_original": row.person_name,
-        "name_romanized": romanized,
-        "name_keys": keys,
+        "name_romanized": names.name_romanized,
+        "name_keys": names.name_keys,
+        "name_spellings": names.name_spellings,
         "occupation": row.occupation,
         "privacy": privacy,
         "pseudonym": current_pseudonym or _pseudonym(row),

@@ -1,19 +1,19 @@
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
-from casefile.core.expressions import CjkGramsWithArray
+from casefile.core.expressions import CjkGrams, KeyList
 from casefile.core.history import track_history
 from casefile.core.models import TimeStampedModel
-from casefile.core.text import cjk_runs, has_cjk, latin_key
 from casefile.core.triggers import after_rows_really_change
-from casefile.people.romanization import romanize_name
+from casefile.people.name_forms import person_name_fields
 
 # What public surfaces show or search of a person: a change to one of these is a change
-# of each of their cases (the editors' notes are not).
+# of each of their cases (the editors' notes are not). name_spellings is what their cases'
+# search text holds of them.
 PERSON_PUBLIC_COLUMNS = (
     "name_original",
     "name_romanized",
@@ -21,6 +21,7 @@ PERSON_PUBLIC_COLUMNS = (
     "pseudonym",
     "occupation",
     "privacy",
+    "name_spellings",
 )
 
 
@@ -30,25 +31,54 @@ class Privacy(models.TextChoices):
     WITHHELD = "withheld", "Withheld: the person and their cases are not shown"
 
 
-def name_variants(name: str) -> set[str]:
-    """Latin search keys for one name as written: "Lü Xin" -> {"luxin", "lvxin", "lyuxin", "xinlu"…}."""
-    keys = set()
-    romanized = romanize_name(name) if has_cjk(name) else name
-    for form in {name, romanized}:
-        key = latin_key(form)
-        if not key:
-            continue
-        keys.add(key)
-        words = [key for word in form.split() if (key := latin_key(word))]
-        if len(words) == 2:  # given name first, as Western outlets sometimes print it
-            keys.add(words[1] + words[0])
-        if "ü" in form.lower():  # ü is typed as v, or written yu in passports
-            keys.add(latin_key(form.lower().replace("ü", "v")))
-            keys.add(latin_key(form.lower().replace("ü", "yu")))
-    return keys
+# The names a person's search keys are derived from, and the fields derived from them.
+NAME_FIELDS = ("name_original", "name_romanized", "aliases")
+DERIVED_NAME_FIELDS = ("name_romanized", "name_keys", "name_spellings")
 
 
-@track_history(exclude=("name_keys", "name_grams"))
+class PersonQuerySet(models.QuerySet):
+    """Name keys and spellings need Python (pypinyin, OpenCC, Jyutping): every way of
+    writing names through the ORM derives them, bulk ones included (save() does so for
+    one person; the importer and generate_cases call Person.normalize_names())."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for person in objs:
+            person.normalize_names()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if set(fields) & set(NAME_FIELDS):
+            for person in objs:
+                person.normalize_names()
+            fields = [*fields, *(name for name in DERIVED_NAME_FIELDS if name not in fields)]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if not set(kwargs) & set(NAME_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            renormalize_names(self.model.objects.filter(pk__in=ids))
+        return count
+
+
+def renormalize_names(people) -> None:
+    """Derive again the romanised names, keys and spellings of `people` (a queryset)."""
+    from casefile.core.bulk import bulk_update_from_values
+
+    changed = []
+    for person in people.only("pk", *NAME_FIELDS, *DERIVED_NAME_FIELDS):
+        before = tuple(getattr(person, name) for name in DERIVED_NAME_FIELDS)
+        person.normalize_names()
+        if tuple(getattr(person, name) for name in DERIVED_NAME_FIELDS) != before:
+            changed.append(person)
+    bulk_update_from_values(Person, changed, [*NAME_FIELDS, *DERIVED_NAME_FIELDS[1:]])
+
+
+@track_history(exclude=("name_keys", "name_spellings", "name_grams"))
 class Person(TimeStampedModel):
     name_original = models.CharField(
         "name in original script",
@@ -94,14 +124,27 @@ class Person(TimeStampedModel):
     name_keys = models.TextField(
         editable=False,
         blank=True,
-        help_text="Latin search keys of every name form, derived on save.",
+        help_text="Search keys of every name form (casefile.people.name_forms), derived on "
+        "save: Latin keys (liuhu, huliu, liu2hu3, laufu) and the names in simplified and "
+        "traditional characters.",
+    )
+    name_spellings = models.TextField(
+        editable=False,
+        blank=True,
+        default="",
+        help_text="Every form of the names as written (characters, pinyin with and without "
+        "tones, Wade-Giles, Jyutping, Hong Kong spellings; both name orders), one per line, "
+        "derived on save. A public figure's cases' search text holds them.",
     )
     name_grams = models.GeneratedField(
-        expression=CjkGramsWithArray(F("name_original"), F("aliases")),
+        expression=CjkGrams(F("name_keys")),
         output_field=ArrayField(models.TextField()),
         db_persist=True,
-        help_text="Chinese characters and character pairs of the names, for search.",
+        help_text="Chinese characters and character pairs of the names in every script, "
+        "for search.",
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "people"
@@ -155,6 +198,13 @@ class Person(TimeStampedModel):
                 fields=["name_grams"],
                 condition=Q(privacy=Privacy.PUBLIC),
             ),
+            # Near misses of a name ("Lui Hu", "Lu Hu"): public figures holding any of the
+            # query's one-edit variants as a whole key.
+            GinIndex(
+                KeyList(),
+                name="person_public_name_key_list",
+                condition=Q(privacy=Privacy.PUBLIC),
+            ),
         ]
         permissions = [("merge_person", "Can merge two person records into one")]
         # A person's name or privacy is part of each of their cases as published:
@@ -191,22 +241,24 @@ class Person(TimeStampedModel):
     def save(self, *args, **kwargs):
         self.normalize_names()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_romanized", "name_keys"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *DERIVED_NAME_FIELDS}
         super().save(*args, **kwargs)
 
     def normalize_names(self) -> None:
-        """Trim the names, derive the romanised name and the search keys. save() calls it;
-        bulk writers (the importer) call it themselves, as bulk_create skips save()."""
+        """Trim the names, derive the romanised name, the search keys and the spellings
+        (casefile.people.name_forms). save() and the queryset's bulk writes call it; bulk
+        writers that COPY rows (the importer, generate_cases) call it themselves."""
         self.name_original = self.name_original.strip()
-        self.name_romanized = self.name_romanized.strip() or romanize_name(self.name_original)
         self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
-        self.name_keys = self.compute_name_keys()
+        derived = person_name_fields(
+            self.name_original, self.name_romanized.strip(), tuple(self.aliases)
+        )
+        self.name_romanized = derived.name_romanized
+        self.name_keys = derived.name_keys
+        self.name_spellings = derived.name_spellings
 
     def compute_name_keys(self) -> str:
-        """Every name form, space-separated: Latin keys ("liuhu", "huliu") and the
-        names in Chinese characters as written, for substring checks."""
-        keys = set()
-        for name in (self.name_original, self.name_romanized, *self.aliases):
-            keys |= name_variants(name)
-            keys.update(cjk_runs(name))
-        return " ".join(sorted(keys))
+        """Every name form as search keys, space-separated (see name_keys)."""
+        return person_name_fields(
+            self.name_original.strip(), self.name_romanized.strip(), tuple(self.aliases)
+        ).name_keys
