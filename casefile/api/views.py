@@ -129,6 +129,7 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Facet counts of the cases a filter matches",
+        filters=True,  # the case list's filters, documented here too
         description="The counts the search page shows beside each facet value, for the "
         "same parameters as the case list. Values with no cases are left out. Each value "
         "comes with its `label` and `params`: the query parameters that select exactly "
@@ -341,7 +342,6 @@ BOM_PARAMETER = OpenApiParameter(
 
 @extend_schema_view(
     get=extend_schema(
-        operation_id="export_cases_ndjson",
         summary="Every published case, one JSON object per line",
         description="Each line is exactly what `/api/v1/cases/{id}/` returns for that case. "
         "Streamed; a consistent snapshot of the dataset." + EXPORT_ERRORS_NOTE,
@@ -363,7 +363,6 @@ class NdjsonExportView(ExportView):
 
 @extend_schema_view(
     get=extend_schema(
-        operation_id="export_cases_csv",
         summary="Every published case, one CSV row per case",
         description="The search page's CSV format (`/cases/export.csv`), for every published "
         "case, by id. Streamed; a consistent snapshot. The first row names the columns:\n\n"
@@ -405,7 +404,6 @@ def table_export_view(name: str):
     )
     return extend_schema_view(
         get=extend_schema(
-            operation_id=f"export_{name}_csv",
             summary=f"{table.title}: every public one, one CSV row each",
             description=f"{table.description} Streamed; a consistent snapshot. The first row "
             f"names the columns:\n\n{columns}{EXPORT_ERRORS_NOTE}",
@@ -422,7 +420,6 @@ CitationsCsvExportView = table_export_view("citations")
 
 @extend_schema_view(
     get=extend_schema(
-        operation_id="get_data_package",
         summary="The data package: every export described, column by column",
         description="A Frictionless Data Package (https://specs.frictionlessdata.io/): each "
         "export as a resource, the CSV tables with a Table Schema (each column's type, format, "
