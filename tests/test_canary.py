@@ -445,6 +445,13 @@ def test_draft_work_moves_no_public_timestamp_or_etag(client, world):
             "facets": client.get("/api/v1/cases/facets/")["ETag"],
             "feed": (feed["ETag"], feed.json()["results"]),
             "export": client.get("/api/v1/exports/cases.csv")["ETag"],
+            "tables": [
+                client.get(f"/api/v1/exports/{name}")["ETag"]
+                for name in ("persons.csv", "sources.csv", "citations.csv", "datapackage.json")
+            ],
+            "search feed": client.get("/cases/feed.atom")["ETag"],
+            "filtered feed": client.get("/cases/feed.atom?province=tibet")["ETag"],
+            "sitemap": client.get("/sitemap.xml")["ETag"],
         }
 
     before = snapshot()
