@@ -207,6 +207,10 @@ def test_a_batch_is_answered_by_a_fixed_number_of_statements(client, archive):
         ('{"q0": {"query": "x", "properties": [{"pid": "listed", "v": [[2017]]}]}}', "listed"),
         ('{"q0": {"query": "x\\u0000"}}', "control character"),
         ('{"q0": {}}', "query"),
+        ('{"q0": {"query": "x", "limit": NaN}}', "limit"),
+        ('{"q0": {"query": "x", "limit": Infinity}}', "limit"),
+        ('{"q0": {"query": "\\ud800"}}', "surrogate"),
+        ('{"\\udc00": {"query": "x"}}', "surrogate"),
     ],
 )
 def test_a_malformed_batch_is_a_400_saying_what(client, queries, says):
@@ -220,9 +224,17 @@ def test_a_malformed_batch_is_a_400_saying_what(client, queries, says):
         assert says in error["detail"], error["detail"]
 
 
+def test_ids_the_database_cannot_hold_match_nothing(client, archive):
+    huge = {"pid": "authority", "v": [10**30, "9" * 40, -1, 0, 1.5]}
+    answers = reconcile(client, {"q": {"query": "Liu Hu", "properties": [huge]}})
+    assert answers["q"]["result"] == []
+
+
 def test_unknown_parameters_and_a_post_without_a_batch(client):
     assert client.get("/reconcile", {"callback": "f"}).json()["code"] == "unknown_parameters"
     assert client.post("/reconcile", {}).status_code == 400
+    listed = client.post("/reconcile", "[1, 2]", content_type="application/json")
+    assert listed.status_code == 400
 
 
 def test_a_batch_counts_once_against_the_anonymous_rate_limit(client, archive, settings):

@@ -95,6 +95,8 @@ class ServiceView(ReconcileView):
     def post(self, request, *args, **kwargs):
         reject_unknown_parameters(request, set())
         data = request.data
+        if not isinstance(data, dict):
+            raise _bad("queries", "Send the batch as the form field `queries`.", "body")
         unknown = sorted(set(data) - {"queries"})
         if unknown:
             raise _bad(unknown[0], f"Unknown field {unknown[0]}: send `queries`.", "body")

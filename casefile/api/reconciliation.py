@@ -25,6 +25,7 @@ the one exact candidate of its query.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -125,8 +126,7 @@ def _narrow(query: Query, pid: str, value) -> None:
         query.narrowable &= bool(query.provinces)
     elif pid == "authority":
         query.authorities = (query.authorities or []) + [
-            int(item) if isinstance(item, int) or str(item).strip().isdigit() else str(item)
-            for item in values
+            str(item) if _row_id(item) is None else _row_id(item) for item in values
         ]
     elif pid == "listed":
         years = set()
@@ -147,12 +147,39 @@ def parse_batch(raw: str) -> list[Query]:
                          '{"q0": {"query": "Liu Hu", "type": "person"}}.') from None  # fmt: skip
     if not isinstance(batch, dict):
         raise BatchError("`queries` must be a JSON object of queries keyed by your own ids.")
+    if not _encodable(batch):
+        raise BatchError("`queries` holds text that is not Unicode (a lone surrogate escape).")
     if len(batch) > MAX_BATCH:
         raise BatchError(f"A batch holds at most {MAX_BATCH} queries; this one has {len(batch)}.")
     queries = []
     for key, spec in batch.items():
         queries.append(_parse_query(key, spec))
     return queries
+
+
+def _encodable(value) -> bool:
+    """Whether every string in a parsed JSON value can be written as UTF-8 (JSON may
+    escape half a surrogate pair, which no database or response can hold)."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(item) for item in value)
+    return True
+
+
+def _row_id(item) -> int | None:
+    """A property value as a row id, if it is one the database can hold."""
+    text = str(item).strip() if not isinstance(item, float) else ""
+    if isinstance(item, int) or (text.isascii() and text.isdigit()):
+        number = int(item) if isinstance(item, int) else int(text)
+        return number if 1 <= number < 2**63 else 0
+    return None
 
 
 def _parse_query(key: str, spec) -> Query:
@@ -179,7 +206,12 @@ def _parse_query(key: str, spec) -> Query:
     if not types or not all(isinstance(t, str) and t in TYPES for t in types):
         fail(f"`type` is one of {', '.join(TYPES)}, or a list of them.")
     limit = spec.get("limit", DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit != int(limit):
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, (int, float))
+        or not math.isfinite(limit)
+        or limit != int(limit)
+    ):
         fail("`limit` must be a whole number.")
     if not 1 <= limit <= MAX_LIMIT:
         fail(f"`limit` runs from 1 to {MAX_LIMIT}.")
