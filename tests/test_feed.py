@@ -165,3 +165,10 @@ def test_the_search_page_links_its_feed(client, cases):
         'href="/cases/feed.atom?province=hubei">' in page.text
     )
     assert 'href="/cases/feed.atom?province=hubei" type="application/atom+xml">Follow' in page.text
+
+
+def test_the_search_page_offers_its_csv_for_spreadsheets(client, cases):
+    page = client.get("/cases/?province=hubei")
+    assert 'href="/cases/export.csv?province=hubei&amp;bom=1" download>for Excel' in page.text
+    content = b"".join(client.get("/cases/export.csv?province=hubei&bom=1").streaming_content)
+    assert content.startswith("\ufeffid,page_url".encode())

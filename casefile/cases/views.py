@@ -36,6 +36,7 @@ def case_list(request):
             (name, value) for name in FACET_PARAMETERS for value in request.GET.getlist(name)
         ],
         "csv_url": reverse("case-csv") + with_changes(request.GET),
+        "csv_bom_url": reverse("case-csv") + with_changes(request.GET, bom=["1"]),
         "api_url": API_CASES_PATH + with_changes(request.GET),
         "feed_url": reverse("case-feed") + with_changes(request.GET),
     }
