@@ -290,7 +290,7 @@ def prime_name_probes(searches: list[SearchText]) -> None:
     parts, params = [], []
     for search in wanted:
         probe = visibility.searchable_people().filter(name_keys__contains=search.name_key)
-        sql, probe_params = probe.values("id")[:1].query.sql_with_params()
+        sql, probe_params = probe.order_by().values("id")[:1].query.sql_with_params()
         parts.append(f"EXISTS ({sql})")
         params += probe_params
     with connection.cursor() as cursor:
@@ -374,7 +374,7 @@ def _cases_branch(query: Query, search: SearchText):
         .annotate(
             qkey=Value(query.key),
             # The name is scored only where it may be searched: a public figure's.
-            searchable_keys=Subquery(searchable.values("name_keys")[:1]),
+            searchable_keys=Subquery(searchable.order_by().values("name_keys")[:1]),
             by_id=ExpressionWrapper(by_id, output_field=BooleanField()),
             by_docket=ExpressionWrapper(by_docket, output_field=BooleanField()),
         )
