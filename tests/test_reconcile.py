@@ -211,6 +211,8 @@ def test_a_batch_is_answered_by_a_fixed_number_of_statements(client, archive):
         ('{"q0": {"query": "x", "limit": Infinity}}', "limit"),
         ('{"q0": {"query": "\\ud800"}}', "surrogate"),
         ('{"\\udc00": {"query": "x"}}', "surrogate"),
+        ('{"q\\u0000": {"query": "x"}}', "U+0000"),
+        ('{"q0": {"query": "x", "properties": [{"pid": "authority", "v": "a\\u0000"}]}}', "U+0000"),
     ],
 )
 def test_a_malformed_batch_is_a_400_saying_what(client, queries, says):

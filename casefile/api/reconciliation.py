@@ -50,7 +50,12 @@ from casefile.authorities.models import Authority, Province
 from casefile.cases import visibility
 from casefile.cases.filters import MAX_QUERY_LENGTH
 from casefile.cases.search import MIN_SUBSTRING_KEY, SearchText
-from casefile.core.text import cjk_runs, control_character_problem, latin_key
+from casefile.core.text import (
+    cjk_runs,
+    control_character_problem,
+    latin_key,
+    normalize_line_breaks,
+)
 
 MAX_BATCH = 100
 DEFAULT_LIMIT = 5
@@ -147,8 +152,9 @@ def parse_batch(raw: str) -> list[Query]:
                          '{"q0": {"query": "Liu Hu", "type": "person"}}.') from None  # fmt: skip
     if not isinstance(batch, dict):
         raise BatchError("`queries` must be a JSON object of queries keyed by your own ids.")
-    if not _encodable(batch):
-        raise BatchError("`queries` holds text that is not Unicode (a lone surrogate escape).")
+    problem = _text_problem(batch)
+    if problem:
+        raise BatchError(f"`queries` holds text that cannot be read: {problem}")
     if len(batch) > MAX_BATCH:
         raise BatchError(f"A batch holds at most {MAX_BATCH} queries; this one has {len(batch)}.")
     queries = []
@@ -157,20 +163,23 @@ def parse_batch(raw: str) -> list[Query]:
     return queries
 
 
-def _encodable(value) -> bool:
-    """Whether every string in a parsed JSON value can be written as UTF-8 (JSON may
-    escape half a surrogate pair, which no database or response can hold)."""
+def _text_problem(value) -> str | None:
+    """What is wrong with a string anywhere in a parsed JSON batch, keys included: half
+    a surrogate pair (JSON may escape one; no database or response holds it) or a
+    control character (a NUL cannot even reach PostgreSQL). None when all are sound."""
     if isinstance(value, str):
         try:
             value.encode()
         except UnicodeEncodeError:
-            return False
-        return True
+            return "half a surrogate pair (a lone surrogate escape such as \\ud800)."
+        return control_character_problem(normalize_line_breaks(value))
     if isinstance(value, dict):
-        return all(_encodable(k) and _encodable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_encodable(item) for item in value)
-    return True
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((problem for item in items if (problem := _text_problem(item))), None)
 
 
 def _row_id(item) -> int | None:
