@@ -28,30 +28,19 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from types import SimpleNamespace
 
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
-    Subquery,
-    Value,
 )
 from django.db.models.functions import Upper
-from django.db.models.lookups import Exact
 
 from casefile.authorities.models import Authority, Province
 from casefile.cases import visibility
 from casefile.cases.filters import MAX_QUERY_LENGTH
 from casefile.cases.search import MIN_SUBSTRING_KEY, SearchText
 from casefile.core.text import (
-    cjk_runs,
     control_character_problem,
     latin_key,
     normalize_line_breaks,
@@ -309,120 +298,219 @@ def prime_name_probes(searches: list[SearchText]) -> None:
         search.__dict__["names_contain_key"] = answer  # where cached_property keeps it
 
 
-def _name_forms(name_keys: str | None) -> list[str]:
-    return (name_keys or "").split()
-
-
-def name_score(search: SearchText, name_keys: str | None) -> tuple[int, bool]:
+def name_score(search: SearchText, name_keys: str | None, closeness: float | None):
     """(score, exact) of a name against the query: exact when the query is one of the
-    name's forms; else how close its nearest form is."""
+    name's forms; else how close its nearest form is (pg_trgm's word similarity)."""
     if not name_keys:
         return 0, False
     pattern = search.exact_name_pattern
     if pattern and re.search(pattern, name_keys):
         return EXACT_SCORE, True
-    wanted = [search.name_key, *cjk_runs(search.raw)]
-    best = max(
-        (
-            SequenceMatcher(None, typed, form).ratio()
-            for typed in wanted
-            if typed
-            for form in _name_forms(name_keys)
-        ),
-        default=0,
-    )
-    return min(BEST_INEXACT_SCORE, round(best * BEST_INEXACT_SCORE)), False
+    return min(BEST_INEXACT_SCORE, round((closeness or 0) * BEST_INEXACT_SCORE)), False
 
 
 PERSON_FIELDS = (
     "qkey", "id", "privacy", "name_original", "name_romanized", "pseudonym", "occupation",
-    "name_keys", "exact", "public_cases",
+    "name_keys", "exact", "closeness", "public_cases",
 )  # fmt: skip
 CASE_FIELDS = (
     "qkey", "id", "public_id", "list_name", "listed_on", "listed_on_precision",
     "authority__name", "person__privacy", "person__name_original", "person__name_romanized",
-    "person__pseudonym", "searchable_keys", "by_id", "by_docket",
+    "person__pseudonym", "searchable_keys", "closeness",
 )  # fmt: skip
+PERSON_COLUMNS = ("id", "privacy", "name_original", "name_romanized", "pseudonym", "occupation",
+                  "name_keys")  # fmt: skip
+CASE_COLUMNS = ("id", "public_id", "list_name", "listed_on", "listed_on_precision", "person_id",
+                "authority_id")  # fmt: skip
 
 
-def _public_case_count():
-    cases = visibility.public_cases().filter(person_id=OuterRef("pk")).order_by()
-    return Subquery(cases.values("person_id").annotate(n=Count("id")).values("n")[:1])
+def _sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
 
 
-def _people_branch(query: Query, search: SearchText):
-    narrowed = visibility.public_cases().filter(_case_condition(query), person_id=OuterRef("pk"))
+def _fetched(query: Query) -> int:
+    """Rows a branch fetches: the candidates asked for, and one more, so that a second
+    exact match (which sorts first) makes the first ambiguous."""
+    return query.limit + 1
+
+
+def _narrowed(query: Query) -> bool:
+    return bool(query.provinces or query.authorities or query.years)
+
+
+def _cases_of_candidates(query: Query | None = None) -> tuple[str, list]:
+    """The public cases of candidate people, as SQL: candidates come from
+    matching_people(), public figures, so visibility's rule for shown people applies."""
+    cases = visibility.public_cases_of_shown_people()
+    if query is not None and _narrowed(query):
+        cases = cases.filter(_case_condition(query))
+    return _sql(cases.order_by().values(*CASE_COLUMNS))
+
+
+# A batch's branches are SQL put together from the querysets that decide what they hold:
+# SearchText.matching_people() for each query's people (the search's own name matching)
+# and visibility's public cases. Building and compiling a hundred querysets of a hundred
+# clauses each would cost more than running them.
+PEOPLE_BRANCH = """
+(SELECT %s, p.id, p.privacy, p.name_original, p.name_romanized, p.pseudonym, p.occupation,
+        p.name_keys, {exact} AS exact, word_similarity(%s, p.name_keys) AS closeness,
+        (SELECT count(*) FROM ({all_cases}) AS counted WHERE counted.person_id = p.id)
+ FROM ({people}) AS p
+ WHERE EXISTS (SELECT 1 FROM ({cases}) AS c WHERE c.person_id = p.id)
+ ORDER BY 9 DESC, 10 DESC, p.id
+ LIMIT %s)
+"""
+CASES_BRANCH = """
+(SELECT %s, c.id, c.public_id, c.list_name, c.listed_on, c.listed_on_precision, a.name,
+        p.privacy, p.name_original, p.name_romanized, p.pseudonym, p.name_keys,
+        word_similarity(%s, p.name_keys) AS closeness
+ FROM ({cases}) AS c
+ JOIN people_person AS p ON p.id = c.person_id
+ LEFT JOIN authorities_authority AS a ON a.id = c.authority_id
+ WHERE c.person_id = ANY(ARRAY({people}))
+ ORDER BY 13 DESC, c.listed_on DESC NULLS LAST, c.id
+ LIMIT %s)
+"""
+
+
+def _people_branch(query: Query, search: SearchText, all_cases) -> tuple[str, list]:
+    people, people_params = _sql(search.matching_people().order_by().values(*PERSON_COLUMNS))
+    cases, cases_params = _cases_of_candidates(query) if _narrowed(query) else all_cases
     pattern = search.exact_name_pattern
-    exact = Q(name_keys__regex=pattern) if pattern else Q(pk__in=[])
-    people = (
-        search.matching_people()
-        .filter(Exists(narrowed))
-        .annotate(
-            qkey=Value(query.key),
-            exact=ExpressionWrapper(exact, output_field=BooleanField()),
-            closeness=TrigramWordSimilarity(Value(search.name_key or search.raw), "name_keys"),
-            public_cases=_public_case_count(),
-        )
-        .order_by("-exact", "-closeness", "id")
-        .values(*PERSON_FIELDS)
-    )
-    # More than asked: the nearest forms are scored here, and a second exact
-    # candidate makes the first ambiguous.
-    return people[: query.limit * 4 + 1]
+    exact = "p.name_keys ~ %s" if pattern else "false"
+    sql = PEOPLE_BRANCH.format(exact=exact, all_cases=all_cases[0], people=people, cases=cases)
+    params = [query.key, *([pattern] if pattern else []), search.name_key or search.raw,
+              *all_cases[1], *people_params, *cases_params, _fetched(query)]  # fmt: skip
+    return sql, params
 
 
-def _cases_branch(query: Query, search: SearchText):
-    by_name = Q(person_id__in=search.matching_people().values("id"))
-    by_id = Q(public_id=search.raw.strip().upper())
-    by_docket = Q(Exact(Upper("docket_number"), search.docket)) if search.docket else Q(pk__in=[])
-    searchable = visibility.searchable_people().filter(pk=OuterRef("person_id"))
-    cases = (
-        visibility.public_cases()
-        .filter(_case_condition(query))
-        .filter(by_name | by_id | by_docket)
-        .annotate(
-            qkey=Value(query.key),
-            # The name is scored only where it may be searched: a public figure's.
-            searchable_keys=Subquery(searchable.order_by().values("name_keys")[:1]),
-            by_id=ExpressionWrapper(by_id, output_field=BooleanField()),
-            by_docket=ExpressionWrapper(by_docket, output_field=BooleanField()),
-        )
-        .order_by("-by_id", "-by_docket", "-listed_on", "id")
-        .values(*CASE_FIELDS)
-    )
-    return cases[: query.limit * 4 + 1]
+def _cases_branch(query: Query, search: SearchText, all_cases) -> tuple[str, list]:
+    """The public cases of the public figures a query's name matches: the people are
+    collected first (ARRAY(…)), then their cases read by the person index."""
+    people, people_params = _sql(search.matching_people().order_by().values("id"))
+    cases, cases_params = _cases_of_candidates(query) if _narrowed(query) else all_cases
+    sql = CASES_BRANCH.format(cases=cases, people=people)
+    params = [query.key, search.name_key or search.raw, *cases_params, *people_params,
+              _fetched(query)]  # fmt: skip
+    return sql, params
 
 
-def _union(branches):
+def _union(branches: list[tuple[str, list]], fields) -> list[dict]:
     if not branches:
         return []
-    first, *rest = branches
-    return list(first.union(*rest, all=True)) if rest else list(first)
+    sql = " UNION ALL ".join(branch for branch, _ in branches)
+    params = [param for _, branch_params in branches for param in branch_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _match(queries: list[Query], searches: dict[str, SearchText]) -> list[tuple[str, dict]]:
+    """("person" | "case", row) of every query's candidates by name: two statements."""
+    all_cases = _cases_of_candidates()
+    people = _union(
+        [_people_branch(q, searches[q.key], all_cases) for q in queries if "person" in q.types],
+        PERSON_FIELDS,
+    )
+    cases = _union(
+        [_cases_branch(q, searches[q.key], all_cases) for q in queries if "case" in q.types],
+        CASE_FIELDS,
+    )
+    return [("person", row) for row in people] + [("case", row) for row in cases]
+
+
+def _cases_by_number(queries: list[Query]) -> dict[str, list[dict]]:
+    """Cases whose docket number or id is a query's text, for every case query of the
+    batch in one statement; each query's properties then narrow its own."""
+    wanted = {}
+    for query in queries:
+        search = query.search
+        wanted[query.key] = (search.raw.strip().upper(), search.docket)
+    ids = sorted({public_id for public_id, _ in wanted.values()})
+    dockets = sorted({docket for _, docket in wanted.values() if docket})
+    rows = (
+        visibility.public_cases()
+        .alias(docket_upper=Upper("docket_number"))
+        .filter(Q(public_id__in=ids) | Q(docket_upper__in=dockets))
+        .annotate(docket_key=Upper("docket_number"))
+        .values(
+            *[f for f in CASE_FIELDS if f not in ("qkey", "searchable_keys", "closeness")],
+            "docket_key",
+            "authority_id",
+            "authority__province",
+            "authority__name_original",
+            "listed_year",
+        )
+    )
+    rows = list(rows[: MAX_BATCH * MAX_LIMIT])
+    found: dict[str, list[dict]] = {}
+    for query in queries:
+        public_id, docket = wanted[query.key]
+        for row in rows:
+            if (row["public_id"] == public_id or row["docket_key"] == docket) and _has(query, row):
+                found.setdefault(query.key, []).append(
+                    {**row, "qkey": query.key, "searchable_keys": None, "closeness": None,
+                     "by_number": True}
+                )  # fmt: skip
+    return found
+
+
+def _has(query: Query, row: dict) -> bool:
+    """Whether a case row has the query's properties (_case_condition, in Python)."""
+    if query.provinces and row["authority__province"] not in query.provinces:
+        return False
+    if query.years and row["listed_year"] not in query.years:
+        return False
+    if query.authorities:
+        names = {str(item).lower() for item in query.authorities if isinstance(item, str)}
+        by_name = (row["authority__name"] or "").lower() in names or (
+            row["authority__name_original"] in {str(i) for i in query.authorities}
+        )
+        if row["authority_id"] not in query.authorities and not by_name:
+            return False
+    return True
 
 
 def reconcile(queries: list[Query]) -> dict[str, dict]:
-    """The batch's answers, {key: {"result": [candidates]}}, best first."""
-    searches = {q.key: q.search for q in queries}
-    prime_name_probes([s for s in searches.values() if s is not None])
-    runnable = [q for q in queries if searches[q.key] is not None]
-    people_rows = _union(
-        [_people_branch(q, searches[q.key]) for q in runnable if "person" in q.types]
-    )
-    case_rows = _union([_cases_branch(q, searches[q.key]) for q in runnable if "case" in q.types])
+    """The batch's answers, {key: {"result": [candidates]}}, best first.
+
+    SearchText asks, for each search, whether some public figure's name holds its key
+    (if none does, it looks for near misses instead). Most names in a batch are found as
+    typed, so they are first matched as if the answer were yes, all in one statement;
+    only the queries that found nothing are asked (all in one statement), and those whose
+    answer is no matched again (one more). Each result is the one SearchText gives."""
+    runnable = [q for q in queries if q.search is not None]
+    searches = {}
+    for query in runnable:
+        searches[query.key] = search = query.search
+        search.__dict__["names_contain_key"] = True  # where cached_property keeps it
     found: dict[str, list[Candidate]] = {q.key: [] for q in queries}
-    for row in people_rows:
-        found[row["qkey"]].append(person_candidate(row, searches[row["qkey"]]))
-    for row in case_rows:
-        found[row["qkey"]].append(case_candidate(row, searches[row["qkey"]]))
-    answers = {}
+    rows = _match(runnable, searches)
+    numbered = _cases_by_number([q for q in runnable if "case" in q.types])
+    unfound = {key for key in searches if key not in numbered} - {row["qkey"] for _, row in rows}
+    if unfound:
+        fresh = {key: SearchText.parse(searches[key].raw) for key in unfound}
+        prime_name_probes(list(fresh.values()))
+        again = {key for key, s in fresh.items() if s.__dict__.get("names_contain_key") is False}
+        searches.update({key: fresh[key] for key in again})
+        rows += _match([q for q in runnable if q.key in again], searches)
+    for kind, row in rows:
+        make = person_candidate if kind == "person" else case_candidate
+        found[row["qkey"]].append(make(row, searches[row["qkey"]]))
+    for key, rows_by_number in numbered.items():  # exact: they replace the same by name
+        by_number = {row["public_id"] for row in rows_by_number}
+        found[key] = [c for c in found[key] if c.id not in by_number]
+        found[key] += [case_candidate(row, searches[key]) for row in rows_by_number]
     limits = {q.key: q.limit for q in queries}
-    for key, candidates in found.items():
-        answers[key] = {"result": [c.as_result() for c in rank(candidates, limits[key])]}
-    return answers
+    return {
+        key: {"result": [c.as_result() for c in rank(candidates, limits[key])]}
+        for key, candidates in found.items()
+    }
 
 
 def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
-    candidates.sort(key=lambda c: (-c.score, c.name, c.id))
+    candidates.sort(key=lambda c: (-c.score, c.type != "person", c.name, c.id))
     exact = [c for c in candidates if c.exact]
     if len(exact) == 1:
         exact[0].match = True
@@ -430,7 +518,7 @@ def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
 
 
 def person_candidate(row: dict, search: SearchText) -> Candidate:
-    score, exact = name_score(search, row["name_keys"])
+    score, exact = name_score(search, row["name_keys"], row["closeness"])
     if row["exact"]:
         score, exact = EXACT_SCORE, True
     count = row["public_cases"] or 0
@@ -446,10 +534,10 @@ def person_candidate(row: dict, search: SearchText) -> Candidate:
 
 
 def case_candidate(row: dict, search: SearchText) -> Candidate:
-    if row["by_id"] or row["by_docket"]:
+    if row.get("by_number"):
         score, exact = EXACT_SCORE, True
     else:
-        score, exact = name_score(search, row["searchable_keys"])
+        score, exact = name_score(search, row["searchable_keys"], row["closeness"])
     return Candidate(
         id=row["public_id"],
         name=case_name(row),

@@ -29,6 +29,7 @@ from casefile.cases import exports, visibility
 from casefile.cases.exports import PARTIAL_DATE_PATTERN, Column, _cell, case_chunks, vocabulary
 from casefile.cases.vocabularies import AmountKind, CitedField, EventKind, RestrictionKind
 from casefile.core.sql import partial_date, timestamp
+from casefile.people.models import Person
 from casefile.sources.models import Reliability, SourceKind, SourceRelation
 
 CHUNK_IDS = exports.CHUNK_IDS
@@ -143,8 +144,10 @@ COPY (
 
 
 def _persons_chunk(cursor, ids: list[int], prefixes: dict[str, str]) -> bytes:
+    """`ids` are public people's (the rows of visibility.public_people(), read from the
+    export's snapshot): read by primary key, named by public_name()."""
     people = {}
-    rows = visibility.public_people().filter(id__in=ids)
+    rows = Person.objects.filter(id__in=ids)
     for person in rows.values("id", "privacy", "name_original", "name_romanized", "pseudonym"):
         people[person["id"]] = [visibility.public_name(SimpleNamespace(**person)), 0]
     counts = (
