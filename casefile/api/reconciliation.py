@@ -352,15 +352,21 @@ def _cases_of_candidates(query: Query | None = None) -> tuple[str, list]:
 # SearchText.matching_people() for each query's people (the search's own name matching)
 # and visibility's public cases. Building and compiling a hundred querysets of a hundred
 # clauses each would cost more than running them.
+# A candidate is a person with a public case (with the query's properties, if it has
+# some); each comes with the number of their public cases.
 PEOPLE_BRANCH = """
 (SELECT %s, p.id, p.privacy, p.name_original, p.name_romanized, p.pseudonym, p.occupation,
         p.name_keys, {exact} AS exact, word_similarity(%s, p.name_keys) AS closeness,
-        (SELECT count(*) FROM ({all_cases}) AS counted WHERE counted.person_id = p.id)
+        counted.n
  FROM ({people}) AS p
- WHERE EXISTS (SELECT 1 FROM ({cases}) AS c WHERE c.person_id = p.id)
+ CROSS JOIN LATERAL (
+     SELECT count(*) AS n FROM ({all_cases}) AS c WHERE c.person_id = p.id
+ ) AS counted
+ WHERE counted.n > 0 {narrowed}
  ORDER BY 9 DESC, 10 DESC, p.id
  LIMIT %s)
 """
+NARROWED = "AND EXISTS (SELECT 1 FROM ({cases}) AS c WHERE c.person_id = p.id)"
 CASES_BRANCH = """
 (SELECT %s, c.id, c.public_id, c.list_name, c.listed_on, c.listed_on_precision, a.name,
         p.privacy, p.name_original, p.name_romanized, p.pseudonym, p.name_keys,
@@ -376,12 +382,17 @@ CASES_BRANCH = """
 
 def _people_branch(query: Query, search: SearchText, all_cases) -> tuple[str, list]:
     people, people_params = _sql(search.matching_people().order_by().values(*PERSON_COLUMNS))
-    cases, cases_params = _cases_of_candidates(query) if _narrowed(query) else all_cases
+    narrowed, narrowed_params = "", []
+    if _narrowed(query):
+        cases, narrowed_params = _cases_of_candidates(query)
+        narrowed = NARROWED.format(cases=cases)
     pattern = search.exact_name_pattern
     exact = "p.name_keys ~ %s" if pattern else "false"
-    sql = PEOPLE_BRANCH.format(exact=exact, all_cases=all_cases[0], people=people, cases=cases)
+    sql = PEOPLE_BRANCH.format(
+        exact=exact, people=people, all_cases=all_cases[0], narrowed=narrowed
+    )
     params = [query.key, *([pattern] if pattern else []), search.name_key or search.raw,
-              *all_cases[1], *people_params, *cases_params, _fetched(query)]  # fmt: skip
+              *people_params, *all_cases[1], *narrowed_params, _fetched(query)]  # fmt: skip
     return sql, params
 
 
