@@ -10,11 +10,13 @@ by its docket number or its id. Properties narrow a query: `province` (a key, an
 or Chinese name), `authority` (an id or a name) and `listed` (a year): a person
 qualifies through one of their published cases.
 
-A batch (at most MAX_BATCH queries) is answered by three statements whatever its size:
-which keys some public figure's name holds (SearchText's one per-query probe, asked for
-all at once), then one UNION ALL of every query's people, then one of every query's
-cases. Each branch is the search's own condition (matching_people()), so better name
-matching in search.py reaches reconciliation unchanged.
+A batch (at most MAX_BATCH queries) is answered by at most six statements whatever its
+size (reconcile() says which): one UNION ALL of every query's people, one of every
+query's cases, one for cases by docket number or id, and for the names not found, which
+keys some public figure's name holds (SearchText's one probe per search, asked for all
+at once) and people and cases again for near misses. Each branch is built from the
+search's own condition (SearchText.matching_people()) and visibility's public cases, so
+better name matching in search.py reaches reconciliation unchanged.
 
 Scores run from 0 to 100: 100 for an exact match (the query is one of the person's name
 forms as written or romanised, the case's docket number or id), else how close the
@@ -31,9 +33,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 from django.db.models.functions import Upper
 
 from casefile.authorities.models import Authority, Province
