@@ -36,6 +36,23 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = "Casefile"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The licence of Casefile's own data (the cases as structured, their summaries and
+# narratives): set once here, shown in the footer, the API's info document, the data
+# package and the downloads' `Link: <…>; rel="license"` header. DATA_LICENSE is an SPDX
+# identifier. Quoted passages and the cited source material are not Casefile's to
+# license: DATA_LICENSE_EXCEPTION says so wherever the licence is stated.
+DATA_LICENSE = env_str("DATA_LICENSE", "CC-BY-4.0")
+DATA_LICENSE_TITLE = env_str("DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International")
+DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+DATA_LICENSE_EXCEPTION = (
+    "Quoted passages (citation quotes, stated reasons quoted verbatim) and the cited "
+    "source material remain their authors' and publishers'; they are quoted for research "
+    "and are not covered by this licence."
+)
+# How to reach the editors (corrections, takedown requests): an e-mail address or a URL,
+# shown on the About page; empty: the page says none is configured.
+EDITORS_CONTACT = env_str("EDITORS_CONTACT", "")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -94,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "casefile.core.context_processors.site",
             ],
         },
     },
@@ -327,7 +345,9 @@ SPECTACULAR_SETTINGS = {
 
 # Browser tools of partner NGOs may read the API from any origin; nothing else is
 # shared: no cookies, no writes (the editors' endpoints are outside the pattern).
-CORS_URLS_REGEX = r"^/api/v1/(?!editor/).*$"
+# OpenRefine's page reads the reconciliation service's manifest and suggestions (its
+# server sends the batches).
+CORS_URLS_REGEX = r"^/(api/v1/(?!editor/)|reconcile).*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

@@ -13,6 +13,12 @@ admin.site.index_title = "Cases, people and sources"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("about/", core_views.about, name="about"),
+    path("robots.txt", core_views.robots, name="robots"),
+    path("sitemap.xml", core_views.sitemap_index, name="sitemap"),
+    path(
+        "sitemap-<slug:section>-<int:page>.xml", core_views.sitemap_section, name="sitemap-section"
+    ),
     path("", include("casefile.cases.urls")),
     path("", include("casefile.people.urls")),
     path("", include("casefile.authorities.urls")),
@@ -28,4 +34,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/", include("casefile.api.urls")),
+    path("", include("casefile.api.reconcile_urls")),
 ]

@@ -91,3 +91,17 @@ def as_editor(client, editor):
 def as_reviewer(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+@pytest.fixture
+def wsgi_in_test_transaction():
+    """Requests through the WSGI app (schemathesis, a generated client), like the test
+    client's, keep the test's connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -8,9 +8,7 @@ import re
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.cache import cache
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
@@ -21,16 +19,6 @@ from tests.api_support import auth, private_cases, rich_case, token
 # Every check schemathesis has: no 5xx, answers as the schema says (status, content type,
 # headers, body), authentication enforced, valid data accepted and invalid data refused…
 CHECKS = REGISTERED_CHECKS.get_all()
-
-
-@pytest.fixture
-def wsgi_in_test_transaction():
-    """Requests through the WSGI app, like the test client's, keep the test's connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def served_schema() -> dict:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from casefile.api import records
 from casefile.api.models import CaseRecord
+from casefile.cases import visibility
 from casefile.cases.models import Case
 from casefile.cases.synthetic import generate
 from casefile.people.models import Person
@@ -46,6 +47,21 @@ def test_bench_api_uses_the_same_data_and_counts_queries(synthetic):
     assert f"{synthetic:,} cases" in report
     assert "filtered list page" in report and "case detail" in report
     assert "list pages: the same at any page size and number of results" in report
+    assert "search feed (Atom, 50 entries)" in report and "reconcile, batch of 100" in report
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        ("persons", lambda: visibility.public_people().count()),
+        ("sources", lambda: visibility.public_captures().count()),
+        ("citations", lambda: visibility.public_citations().count()),
+    ],
+)
+def test_bench_api_times_each_new_export(synthetic, fmt, rows):
+    figures = json.loads(run("bench_api", part="export", format=fmt).splitlines()[-1])
+    assert figures["cases"] == rows() > 0
+    assert figures["rate"] > 0 and figures["peak_rss_mb"] >= figures["rss_before_mb"] > 0
 
 
 def test_bench_api_export_part_reports_throughput_and_memory(synthetic):

@@ -66,6 +66,10 @@ ID_ROUTES = [
     "/api/v1/editor/cases/{value}/",
     "/editorial/cases/{value}/history/",
     "/editorial/cases/{value}/retract/",
+    "/reconcile/view/{value}",
+    "/reconcile/preview?id={value}",
+    "/sitemap-{value}-1.xml",
+    "/sitemap-cases-{value}.xml",
 ]
 
 
@@ -106,7 +110,13 @@ def test_no_path_id_is_a_server_error(as_reviewer, editor_token, data, value, ro
     assert_no_server_error(as_reviewer, url, **editor_token)
 
 
-SEARCH_ENDPOINTS = ["/cases/", "/cases/export.csv", "/api/v1/cases/", "/api/v1/cases/facets/"]
+SEARCH_ENDPOINTS = [
+    "/cases/",
+    "/cases/export.csv",
+    "/cases/feed.atom",
+    "/api/v1/cases/",
+    "/api/v1/cases/facets/",
+]
 # Other pages and endpoints with parameters of their own (pages, cursors) or none.
 OTHER_ENDPOINTS = [
     "/",
@@ -116,8 +126,17 @@ OTHER_ENDPOINTS = [
     "/api/v1/sources/",
     "/api/v1/info/",
     "/api/v1/exports/cases.csv",
+    "/api/v1/exports/persons.csv",
+    "/api/v1/exports/datapackage.json",
+    "/reconcile",
+    "/reconcile/suggest/entity",
+    "/sitemap.xml",
 ]
-PARAMETERS = sorted(CaseFilter.parameter_names() | PAGINATION_PARAMS | {"page"})
+PARAMETERS = sorted(
+    CaseFilter.parameter_names()
+    | PAGINATION_PARAMS
+    | {"page", "bom", "queries", "prefix", "type", "cursor", "id"}
+)
 
 
 @FUZZ
@@ -162,3 +181,49 @@ def test_a_session_cookie_django_could_not_have_made_is_no_session(client, revie
     assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 200
     client.force_login(reviewer)  # a real session still works
     assert client.get("/editorial/").status_code == 200
+
+
+# JSON as OpenRefine (or anything else) might send it as a reconciliation batch.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=12,
+)
+query_specs = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": st.one_of(text, json_values),
+        "type": st.one_of(st.sampled_from(["person", "case", ["person", "case"]]), json_values),
+        "limit": st.one_of(st.integers(-5, 30), json_values),
+        "properties": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"pid": st.sampled_from(["province", "authority", "listed"]) | text,
+                     "v": json_values}
+                ),
+                max_size=3,
+            ),
+            json_values,
+        ),
+        "type_strict": st.sampled_from(["any", "should", "all"]) | text,
+    },
+)  # fmt: skip
+
+
+@FUZZ
+@given(
+    batch=st.one_of(st.dictionaries(text, query_specs, max_size=5), json_values),
+    method=st.sampled_from(["get", "post"]),
+)
+def test_no_reconciliation_batch_is_a_server_error(client, data, batch, method):
+    import json
+
+    response = getattr(client, method)("/reconcile", {"queries": json.dumps(batch)})
+    assert response.status_code in (200, 400), (batch, response.status_code)
+
+
+@FUZZ
+@given(prefix=text, kind=text, cursor=text)
+def test_no_suggestion_is_a_server_error(client, data, prefix, kind, cursor):
+    query = urllib.parse.urlencode({"prefix": prefix, "type": kind, "cursor": cursor})
+    assert_no_server_error(client, f"/reconcile/suggest/entity?{query}")

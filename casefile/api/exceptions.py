@@ -148,15 +148,16 @@ def precondition_failed(detail: str, errors=(), extra=None) -> ApiError:
 
 
 def is_api_request(request) -> bool:
-    """Whether `request` is for the API (its answers are JSON in the error shape), also
-    when it has not been routed yet (a middleware's answer)."""
+    """Whether `request` is for the API or the reconciliation service (their answers are
+    JSON in the error shape), also when it has not been routed yet (a middleware's
+    answer)."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return False
-    return "api" in match.namespaces
+    return bool({"api", "reconcile"} & set(match.namespaces))
 
 
 def error_response(*, status: int, code: str, detail: str, errors=(), headers=None) -> JsonResponse:

@@ -19,9 +19,11 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.urls import reverse
 
 from casefile.api import records, throttling
-from casefile.api.exceptions import ApiError
+from casefile.api.exceptions import ApiError, invalid_parameter
+from casefile.cases import export_tables
 from casefile.cases import exports as case_exports
 from casefile.cases.models import Case
 from casefile.core.timeouts import set_session_statement_timeout
@@ -89,3 +91,48 @@ def _record_store(stored):
 def csv_chunks(request):
     """The published dataset as CSV, one row per case, header first."""
     return case_exports.csv_lines(published_cases(), request)
+
+
+def page_prefixes(request) -> dict[str, str]:
+    """The absolute URLs of the public pages up to their key, for the CSV tables."""
+    return {
+        "case_page": case_exports.case_page_prefix(request),
+        "person_page": _prefix(request, "person-detail"),
+        "source_page": _prefix(request, "source-detail"),
+    }
+
+
+def _prefix(request, name: str) -> str:
+    placeholder = "0000000000"  # a key reverse() accepts, split off again
+    return request.build_absolute_uri(reverse(name, args=[placeholder])).rsplit(placeholder, 1)[0]
+
+
+def table_chunks(request, name: str):
+    """A CSV table of export_tables.TABLES (persons, sources, citations), header first."""
+    return export_tables.TABLES[name].csv_lines(page_prefixes(request))
+
+
+# Spreadsheets (Excel above all) read a CSV as UTF-8 only when it starts with a byte-order
+# mark; `?bom=1` adds one. Tools that read UTF-8 anyway may see it as part of the first
+# column's name, so it is not there by default.
+BOM = "\ufeff".encode()
+BOM_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def wants_bom(request) -> bool:
+    """`?bom=` read strictly: 1/true/yes or 0/false/no; anything else is a 400."""
+    value = request.GET.get("bom")
+    if value is None:
+        return False
+    try:
+        return BOM_WORDS[value.strip().lower()]
+    except KeyError:
+        raise invalid_parameter(
+            "bom", "Give bom=1 for a byte-order mark (for spreadsheets), or bom=0."
+        ) from None
+
+
+def with_bom(chunks, bom: bool):
+    if bom:
+        yield BOM
+    yield from chunks

@@ -47,6 +47,7 @@ class StrictFilterBackend(DjangoFilterBackend):
 def allowed_parameters(view) -> set[str]:
     filterset_class = getattr(view, "filterset_class", None)
     names = set(filterset_class.base_filters) if filterset_class else set()
+    names |= set(getattr(view, "extra_parameters", ()))
     if getattr(view, "action", None) == "list" and getattr(view, "pagination_class", None):
         names |= PAGINATION_PARAMS
     return names

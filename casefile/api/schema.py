@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from casefile.api.serializers import PARTIAL_DATE_SCHEMA
 from casefile.cases.filters import PartialDateFilter, RecordIdFilter
+from casefile.cases.models import PUBLIC_ID_LENGTH
+from casefile.core.converters import PublicIdConverter
 
 # The shared CaseFilter's partial-date and id parameters, as the schema should describe them.
 extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": False})(PartialDateFilter)
@@ -19,6 +21,50 @@ RECORD_ID_SCHEMA = {
 extend_schema_field(RECORD_ID_SCHEMA)(RecordIdFilter)
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+# Each operation's operationId, fixed here so that generated clients keep their function
+# names whatever the code behind an endpoint is called (test_api_schema checks that every
+# operation has one).
+OPERATION_IDS = {
+    ("get", "/api/v1/cases/"): "list_cases",
+    ("get", "/api/v1/cases/{key}/"): "get_case",
+    ("get", "/api/v1/cases/facets/"): "get_case_facets",
+    ("get", "/api/v1/persons/"): "list_persons",
+    ("get", "/api/v1/persons/{key}/"): "get_person",
+    ("get", "/api/v1/authorities/"): "list_authorities",
+    ("get", "/api/v1/authorities/{key}/"): "get_authority",
+    ("get", "/api/v1/sources/"): "list_sources",
+    ("get", "/api/v1/sources/{key}/"): "get_source",
+    ("get", "/api/v1/info/"): "get_info",
+    ("get", "/api/v1/exports/cases.ndjson"): "export_cases_ndjson",
+    ("get", "/api/v1/exports/cases.csv"): "export_cases_csv",
+    ("get", "/api/v1/exports/persons.csv"): "export_persons_csv",
+    ("get", "/api/v1/exports/sources.csv"): "export_sources_csv",
+    ("get", "/api/v1/exports/citations.csv"): "export_citations_csv",
+    ("get", "/api/v1/exports/datapackage.json"): "get_data_package",
+    ("post", "/api/v1/editor/cases/"): "create_case",
+    ("get", "/api/v1/editor/cases/{key}/"): "get_editable_case",
+    ("patch", "/api/v1/editor/cases/{key}/"): "update_case",
+}
+
+# The {key} of a path, as it is: a case's public id, or a row id of the others.
+CASE_KEY_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{PublicIdConverter.regex}$",
+    "minLength": PUBLIC_ID_LENGTH,
+    "maxLength": PUBLIC_ID_LENGTH,
+    "description": "The case's public id: ten characters of Crockford's base32 "
+    "(no I, L, O or U), read in either case, e.g. FK2A1DV80A.",
+    "example": "FK2A1DV80A",
+}
+ROW_KEY_SCHEMA = {
+    "type": "integer",
+    "format": "int64",
+    "minimum": 1,
+    "maximum": 10**18 - 1,  # casefile.core.converters.RecordIdConverter: 18 digits
+    "description": "The record's `id`.",
+    "example": 1,
+}
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -198,13 +244,20 @@ def _error(description: str, headers=None, schema=ERROR_REF) -> dict:
 
 
 def add_errors_and_caching(result, generator, request, public):
-    """Postprocessing hook: the shared error shape on every operation, 304 on reads,
-    the token optional outside the editors' endpoints."""
+    """Postprocessing hook: fixed operationIds, each {key} as it is, the shared error
+    shape on every operation, 304 on reads, the token optional outside the editors'
+    endpoints."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["StaleVersionError"] = STALE_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            operation["operationId"] = OPERATION_IDS.get((method, path), operation["operationId"])
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] == "key":
+                    key = CASE_KEY_SCHEMA if "/cases/" in path else ROW_KEY_SCHEMA
+                    parameter["schema"] = {k: v for k, v in key.items() if k != "description"}
+                    parameter["description"] = key["description"]
             responses = operation.setdefault("responses", {})
             writes = method in ("post", "patch", "put", "delete")
             updates = writes and method != "post"

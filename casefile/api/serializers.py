@@ -327,11 +327,29 @@ def cases_url(request, parameter: str, key) -> str:
 # --- facets, info -----------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "additionalProperties": {"type": "string"},
+        "description": "The query parameters that select exactly this value, e.g. "
+        '`{"notified": "yes"}` or `{"listed_from": "2017", "listed_to": "2017"}`: set them '
+        "in the query counted, replacing its values of those parameters. Null for an "
+        "unknown year or province, which no filter selects.",
+        "example": {"notified": "yes"},
+    }
+)
+class FacetParamsField(serializers.JSONField):
+    pass
+
+
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.JSONField(
         help_text="The facet value: a vocabulary key, a year, true/false, or null for unknown."
     )
+    label = serializers.CharField(help_text="The value as the search page shows it.")
     count = serializers.IntegerField()
+    params = FacetParamsField()
 
 
 class FacetsSerializer(serializers.Serializer):
@@ -357,8 +375,21 @@ class CountsSerializer(serializers.Serializer):
 
 
 class ExportLinksSerializer(serializers.Serializer):
-    ndjson = serializers.URLField()
-    csv = serializers.URLField()
+    ndjson = serializers.URLField(help_text="Every published case, one JSON object per line.")
+    csv = serializers.URLField(help_text="Every published case, one CSV row each.")
+    persons_csv = serializers.URLField(help_text="People with a published case.")
+    sources_csv = serializers.URLField(help_text="Cited sources, one row per capture.")
+    citations_csv = serializers.URLField(help_text="Citations: claim, capture, locator, quote.")
+    datapackage = serializers.URLField(
+        help_text="The Frictionless Data Package describing every export, column by column."
+    )
+
+
+class LicenseSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="SPDX identifier, e.g. CC-BY-4.0.")
+    title = serializers.CharField()
+    path = serializers.URLField(help_text="The licence's text.")
+    exception = serializers.CharField(help_text="What the licence does not cover.")
 
 
 class InfoSerializer(serializers.Serializer):
@@ -371,6 +402,7 @@ class InfoSerializer(serializers.Serializer):
     )
     counts = CountsSerializer()
     exports = ExportLinksSerializer()
+    license = LicenseSerializer(help_text="The licence of Casefile's data.")
     schema = serializers.URLField()
     documentation = serializers.URLField()
 

@@ -24,7 +24,12 @@ from casefile.api.models import RateWindow
 # About one request in this many also deletes the windows that have ended.
 SWEEP_ONE_REQUEST_IN = 500
 
+# The sweep of ended windows rides in the same statement (never the window counted), so
+# a request costs one statement whether it sweeps or not.
 COUNT_SQL = f"""
+WITH swept AS (
+    DELETE FROM {RateWindow._meta.db_table} WHERE %s AND ends_at < %s AND key <> %s
+)
 INSERT INTO {RateWindow._meta.db_table} (key, ends_at, count) VALUES (%s, %s, 1)
 ON CONFLICT (key) DO UPDATE SET count = {RateWindow._meta.db_table}.count + 1
 RETURNING count
@@ -33,14 +38,10 @@ READ_SQL = f"SELECT count FROM {RateWindow._meta.db_table} WHERE key = %s"
 
 
 def count_request(key: str, ends_at: datetime) -> int:
+    sweep = random.randrange(SWEEP_ONE_REQUEST_IN) == 0
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_SQL, [key, ends_at])
+        cursor.execute(COUNT_SQL, [sweep, datetime.now(tz=UTC), key, key, ends_at])
         (count,) = cursor.fetchone()
-        if random.randrange(SWEEP_ONE_REQUEST_IN) == 0:
-            cursor.execute(
-                f"DELETE FROM {RateWindow._meta.db_table} WHERE ends_at < %s",
-                [datetime.now(tz=UTC)],
-            )
     return count
 
 

@@ -24,6 +24,26 @@ urlpatterns = [
                     "exports/cases.ndjson", views.NdjsonExportView.as_view(), name="export-ndjson"
                 ),
                 path("exports/cases.csv", views.CsvExportView.as_view(), name="export-csv"),
+                path(
+                    "exports/persons.csv",
+                    views.PersonsCsvExportView.as_view(),
+                    name="export-persons-csv",
+                ),
+                path(
+                    "exports/sources.csv",
+                    views.SourcesCsvExportView.as_view(),
+                    name="export-sources-csv",
+                ),
+                path(
+                    "exports/citations.csv",
+                    views.CitationsCsvExportView.as_view(),
+                    name="export-citations-csv",
+                ),
+                path(
+                    "exports/datapackage.json",
+                    views.DataPackageView.as_view(),
+                    name="datapackage",
+                ),
                 path("schema/", SpectacularAPIView.as_view(), name="schema"),
                 *router.urls,
             ]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -19,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casefile.api import conditional, exports, records
+from casefile.api import conditional, datapackage, exports, records
 from casefile.api.exceptions import ApiError
 from casefile.api.feed import change_feed
 from casefile.api.filtering import StrictFilterBackend, StrictQueryMixin
@@ -36,8 +37,11 @@ from casefile.api.serializers import (
 )
 from casefile.cases import exports as case_exports
 from casefile.cases import visibility
+from casefile.cases.export_tables import TABLES
+from casefile.cases.facets import facet_values
 from casefile.cases.filters import CaseFilter
 from casefile.cases.visibility import public_cases, public_last_modified
+from casefile.core.context_processors import license_info, license_link_header
 from casefile.core.converters import PublicIdConverter, RecordIdConverter
 
 FEED_DESCRIPTION = """
@@ -125,28 +129,24 @@ class CaseViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Facet counts of the cases a filter matches",
+        filters=True,  # the case list's filters, documented here too
         description="The counts the search page shows beside each facet value, for the "
-        "same parameters as the case list. Values with no cases are left out.",
+        "same parameters as the case list. Values with no cases are left out. Each value "
+        "comes with its `label` and `params`: the query parameters that select exactly "
+        'it (`{"notified": "yes"}`, `{"listed_from": "2017", "listed_to": '
+        '"2017"}`). Set them in the query you sent, in place of any value it had for '
+        "those parameters, to follow the facet; `params` is null for an unknown year or "
+        "province, which no filter selects.",
         responses={200: FacetsSerializer},
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def facets(self, request, *args, **kwargs):
         filterset = StrictFilterBackend().valid_filterset(request, self.get_queryset(), self)
         counted = filterset.qs.counted(everything=filterset.is_unfiltered())
-        counts = counted.facets
         data = {
             "total": counted.total,
             "estimated": counted.estimated,
-            **{
-                name: [
-                    {"value": value, "count": count}
-                    for value, count in sorted(
-                        counter.items(), key=lambda item: (-item[1], str(item[0]))
-                    )
-                    if count
-                ]
-                for name, counter in counts.items()
-            },
+            **facet_values(counted.facets),
         }
         return conditional.respond(
             request,
@@ -273,7 +273,12 @@ class InfoView(DataView):
             "exports": {
                 "ndjson": absolute(request, "api:export-ndjson"),
                 "csv": absolute(request, "api:export-csv"),
+                "persons_csv": absolute(request, "api:export-persons-csv"),
+                "sources_csv": absolute(request, "api:export-sources-csv"),
+                "citations_csv": absolute(request, "api:export-citations-csv"),
+                "datapackage": absolute(request, "api:datapackage"),
             },
+            "license": license_info(),
             "schema": absolute(request, "api:schema"),
             "documentation": request.build_absolute_uri(reverse("api-docs")),
         }
@@ -291,6 +296,7 @@ def absolute(request, name: str) -> str:
 class ExportView(DataView):
     content_type = ""
     filename = ""
+    extra_parameters: tuple[str, ...] = ()
     # The body streams past the renderers; they serve content negotiation (Accept) and
     # render errors, always as JSON.
     renderer_classes = [JSONRenderer]
@@ -306,30 +312,49 @@ class ExportView(DataView):
 
     def get(self, request, *args, **kwargs):
         last_modified = public_last_modified()
+        bom = exports.wants_bom(request) if "bom" in self.extra_parameters else False
 
         def build():
             exports.check_quota(request)  # a download, not a 304, spends the export quota
-            response = StreamingHttpResponse(self.chunks(request), content_type=self.content_type)
+            response = StreamingHttpResponse(
+                exports.with_bom(self.chunks(request), bom), content_type=self.content_type
+            )
             response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+            response["Link"] = license_link_header()
             return response
 
         return conditional.respond(
             request,
-            etag=conditional.digest_etag(self.filename, last_modified),
+            etag=conditional.digest_etag(self.filename, last_modified, *(["bom"] if bom else [])),
             last_modified=last_modified,
             build=build,
         )
 
 
-@extend_schema(
-    summary="Every published case, one JSON object per line",
-    description="Each line is exactly what `/api/v1/cases/{id}/` returns for that case. "
-    "Streamed; a consistent snapshot of the dataset.",
-    responses={
-        (200, "application/x-ndjson"): OpenApiResponse(
-            OpenApiTypes.STR, description="One case per line."
-        )
-    },
+EXPORT_ERRORS_NOTE = (
+    '\n\nEvery download carries `Link: <licence URL>; rel="license"`. Downloads count '
+    "against the export quota (`EXPORT_QUOTA`); a 304 does not."
+)
+BOM_PARAMETER = OpenApiParameter(
+    "bom",
+    {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]},
+    OpenApiParameter.QUERY,
+    description="`1`: start the file with a UTF-8 byte-order mark, so that spreadsheets "
+    "(Excel) read it as UTF-8. Default: none.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Every published case, one JSON object per line",
+        description="Each line is exactly what `/api/v1/cases/{id}/` returns for that case. "
+        "Streamed; a consistent snapshot of the dataset." + EXPORT_ERRORS_NOTE,
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One case per line."
+            )
+        },
+    )
 )
 class NdjsonExportView(ExportView):
     content_type = exports.NDJSON_CONTENT_TYPE
@@ -340,20 +365,87 @@ class NdjsonExportView(ExportView):
         return exports.ndjson_lines(request)
 
 
-@extend_schema(
-    summary="Every published case, one CSV row per case",
-    description="The search page's CSV format (`/cases/export.csv`), for every published "
-    "case, by id. Streamed; a consistent snapshot. The first row names the columns:\n\n"
-    + case_exports.column_documentation(),
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV.")},
+@extend_schema_view(
+    get=extend_schema(
+        summary="Every published case, one CSV row per case",
+        description="The search page's CSV format (`/cases/export.csv`), for every published "
+        "case, by id. Streamed; a consistent snapshot. The first row names the columns:\n\n"
+        + case_exports.column_documentation()
+        + EXPORT_ERRORS_NOTE,
+        parameters=[BOM_PARAMETER],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV.")},
+    )
 )
 class CsvExportView(ExportView):
     content_type = exports.CSV_CONTENT_TYPE
     filename = "casefile-cases.csv"
     renderer_classes = [JSONRenderer, CsvRenderer]
+    extra_parameters = ("bom",)
 
     def chunks(self, request):
         return exports.csv_chunks(request)
+
+
+class TableExportView(ExportView):
+    """persons.csv, sources.csv, citations.csv: casefile.cases.export_tables."""
+
+    content_type = exports.CSV_CONTENT_TYPE
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    extra_parameters = ("bom",)
+    table = ""
+
+    def chunks(self, request):
+        return exports.table_chunks(request, self.table)
+
+
+def table_export_view(name: str):
+    table = TABLES[name]
+    columns = "\n".join(f"- `{column.name}`: {column.description}" for column in table.columns)
+    view = type(
+        f"{name.title()}CsvExportView",
+        (TableExportView,),
+        {"table": name, "filename": f"casefile-{name}.csv"},
+    )
+    return extend_schema_view(
+        get=extend_schema(
+            summary=f"{table.title}: every public one, one CSV row each",
+            description=f"{table.description} Streamed; a consistent snapshot. The first row "
+            f"names the columns:\n\n{columns}{EXPORT_ERRORS_NOTE}",
+            parameters=[BOM_PARAMETER],
+            responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV.")},
+        )
+    )(view)
+
+
+PersonsCsvExportView = table_export_view("persons")
+SourcesCsvExportView = table_export_view("sources")
+CitationsCsvExportView = table_export_view("citations")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The data package: every export described, column by column",
+        description="A Frictionless Data Package (https://specs.frictionlessdata.io/): each "
+        "export as a resource, the CSV tables with a Table Schema (each column's type, format, "
+        "constraints, vocabulary as `enum`, and meaning), the keys between them, the licence "
+        "and the sources. Load it with the `frictionless` tools, R's `frictionless` package "
+        "or pandas.",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="datapackage.json")},
+    )
+)
+class DataPackageView(DataView):
+    def get(self, request, *args, **kwargs):
+        last_modified = public_last_modified()
+        etag = conditional.digest_etag(
+            "datapackage", last_modified, request.build_absolute_uri("/"), license_link_header()
+        )
+
+        def build():
+            response = Response(datapackage.descriptor(request, last_modified))
+            response["Link"] = license_link_header()
+            return response
+
+        return conditional.respond(request, etag=etag, last_modified=last_modified, build=build)
 
 
 @extend_schema(exclude=True)

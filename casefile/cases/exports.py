@@ -38,7 +38,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
+from casefile.authorities.models import Province
+from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
 from casefile.cases.visibility import public_name
+from casefile.cases.vocabularies import CaseStatus, ListName, OffenceCategory, RestrictionKind
 from casefile.core.sql import partial_date, timestamp
 from casefile.core.timeouts import set_local_statement_timeout
 
@@ -58,13 +61,37 @@ FORMULA_PATTERN = rf"^([\t\r\n]|[ \t\r\n]*[{FORMULA_STARTS}])"
 class Column:
     name: str
     description: str
-    # SQL over c (the case), a (its authority), p (its person), n (n.name: the
-    # person's public name), amo (amo.text: its amounts) and src (src.count: the
-    # number of sources it cites); %(case_page)s is the case pages' URL prefix.
+    # SQL over the table's aliases (for the cases: c the case, a its authority, p its
+    # person, n (n.name: the person's public name), amo (amo.text: its amounts) and src
+    # (src.count: the number of sources it cites); %(case_page)s is the case pages' URL
+    # prefix).
     sql: str
     # Free text (names, stated reasons, summaries): formula-defused. Keys, dates,
     # numbers and URLs built here cannot start like a formula.
     text: bool = False
+    # How the data package (casefile/api/datapackage.py) describes the column: a Table
+    # Schema type and format, and constraints (a vocabulary as `enum`, a `pattern`…).
+    type: str = "string"
+    format: str | None = None
+    constraints: dict | None = None
+
+    def field(self) -> dict:
+        """The column as a Table Schema field descriptor."""
+        described = {"name": self.name, "type": self.type, "description": self.description}
+        if self.format:
+            described["format"] = self.format
+        if self.constraints:
+            described["constraints"] = self.constraints
+        return described
+
+
+def vocabulary(choices, *, required: bool = True) -> dict:
+    """Table Schema constraints of a column holding one key of a vocabulary."""
+    return {"required": required, "enum": [key for key, _ in choices]}
+
+
+PARTIAL_DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
+YES_NO_UNKNOWN = {"required": True, "enum": ["yes", "no", "unknown"]}
 
 
 def _yes_no(column: str) -> str:
@@ -72,50 +99,113 @@ def _yes_no(column: str) -> str:
 
 
 COLUMNS = [
-    Column("id", "The case's permanent identifier (as in the API).", "c.public_id"),
-    Column("page_url", "The case's page.", "%(case_page)s || c.public_id || '/'"),
+    Column(
+        "id",
+        "The case's permanent identifier (as in the API).",
+        "c.public_id",
+        constraints={
+            "required": True,
+            "unique": True,
+            "pattern": f"[{PUBLIC_ID_ALPHABET}]{{{PUBLIC_ID_LENGTH}}}",
+        },
+    ),
+    Column(
+        "page_url",
+        "The case's page.",
+        "%(case_page)s || c.public_id || '/'",
+        format="uri",
+        constraints={"required": True},
+    ),
     Column(
         "person",
         "The person's name as their privacy level allows (a pseudonym for private people).",
         "n.name",
         text=True,
     ),
-    Column("person_id", "The person's id in the API (/api/v1/persons/<id>/).", "c.person_id"),
-    Column("person_privacy", "public or pseudonymised.", "p.privacy"),
-    Column("list", "Key of the list (see the API's vocabularies).", "c.list_name"),
+    Column(
+        "person_id",
+        "The person's id in the API (/api/v1/persons/<id>/) and in persons.csv.",
+        "c.person_id",
+        type="integer",
+        constraints={"required": True, "minimum": 1},
+    ),
+    Column(
+        "person_privacy",
+        "public (`person` is the real name) or pseudonymised (it is not).",
+        "p.privacy",
+        constraints={"required": True, "enum": ["public", "pseudonymised"]},
+    ),
+    Column(
+        "list",
+        "Key of the list (see the API's vocabularies).",
+        "c.list_name",
+        constraints=vocabulary(ListName.choices),
+    ),
     Column("authority", "The court or agency that listed the person.", "a.name", text=True),
     Column("authority_original", "Its name in Chinese.", "a.name_original", text=True),
-    Column("province", "Province key.", "a.province"),
+    Column(
+        "province",
+        "Province key; empty when unknown.",
+        "a.province",
+        constraints=vocabulary(Province.choices, required=False),
+    ),
     Column("city", "City.", "a.city", text=True),
     Column("docket_number", "Case (docket) number.", "c.docket_number", text=True),
-    Column("offence", "Key of the offence category.", "c.offence_category"),
-    Column("status", "listed, removed or unknown.", "c.status"),
+    Column(
+        "offence",
+        "Key of the offence category.",
+        "c.offence_category",
+        constraints=vocabulary(OffenceCategory.choices),
+    ),
+    Column(
+        "status",
+        "listed, removed or unknown.",
+        "c.status",
+        constraints=vocabulary(CaseStatus.choices),
+    ),
     Column(
         "listed",
         "Date listed, as precise as known: YYYY, YYYY-MM or YYYY-MM-DD.",
         partial_date("c.listed_on"),
+        constraints={"pattern": PARTIAL_DATE_PATTERN},
     ),
     Column(
         "discovered",
         "When the person learned of it (same form).",
         partial_date("c.discovered_on"),
+        constraints={"pattern": PARTIAL_DATE_PATTERN},
     ),
-    Column("removed", "Date removed from the list (same form).", partial_date("c.removed_on")),
-    Column("notified", "Was the person notified: yes, no or unknown.", _yes_no("c.notified")),
+    Column(
+        "removed",
+        "Date removed from the list (same form).",
+        partial_date("c.removed_on"),
+        constraints={"pattern": PARTIAL_DATE_PATTERN},
+    ),
+    Column(
+        "notified",
+        "Was the person notified: yes, no or unknown.",
+        _yes_no("c.notified"),
+        constraints=YES_NO_UNKNOWN,
+    ),
     Column(
         "appeal_available",
         "Was there a route to appeal: yes, no or unknown.",
         _yes_no("c.appeal_available"),
+        constraints=YES_NO_UNKNOWN,
     ),
     Column(
         "appeal_attempted",
         "Did the person appeal: yes, no or unknown.",
         _yes_no("c.appeal_attempted"),
+        constraints=YES_NO_UNKNOWN,
     ),
     Column(
         "restrictions",
-        "Keys of the restriction kinds, separated by semicolons.",
+        "Keys of the restriction kinds, separated by semicolons: "
+        + ", ".join(RestrictionKind.values)
+        + ".",
         "array_to_string(c.restriction_kinds, ';')",
+        constraints={"pattern": rf"(({'|'.join(RestrictionKind.values)})(;|$))*"},
     ),
     Column(
         "amounts",
@@ -123,7 +213,13 @@ COLUMNS = [
         '"fee 1330.00 CAD"; never converted.',
         "amo.text",
     ),
-    Column("sources", "Number of sources the case cites.", "coalesce(src.count, 0)"),
+    Column(
+        "sources",
+        "Number of sources the case cites.",
+        "coalesce(src.count, 0)",
+        type="integer",
+        constraints={"required": True, "minimum": 0},
+    ),
     Column(
         "reason_original",
         "The stated reason, verbatim (usually Chinese).",
@@ -136,8 +232,15 @@ COLUMNS = [
         "published_at",
         "When Casefile published the case (ISO 8601, UTC).",
         timestamp("c.published_at"),
+        type="datetime",
     ),
-    Column("updated_at", "When the case last changed (ISO 8601, UTC).", timestamp("c.updated_at")),
+    Column(
+        "updated_at",
+        "When the case last changed (ISO 8601, UTC).",
+        timestamp("c.updated_at"),
+        type="datetime",
+        constraints={"required": True},
+    ),
 ]
 HEADER = [column.name for column in COLUMNS]
 

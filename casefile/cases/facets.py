@@ -106,3 +106,45 @@ def _year_facet(params: QueryDict, years: Counter) -> Facet:
             url = with_changes(params, listed_from=[str(year)], listed_to=[str(year)])
             facet.values.append(FacetValue(str(year), url, years[year]))
     return facet
+
+
+# --- facet values as filters (the API's facets) ---------------------------------------
+# Kept apart from the page's links above: the API answers each value with its label and
+# the exact query parameters that select it, so a client follows a facet without knowing
+# how a facet maps onto the filters (a year is a listed_from/listed_to range, notified
+# is yes/no/unknown).
+
+FACET_LABELS = {key: labels for _, key, _, labels, _ in CHOICE_FACETS}
+UNKNOWN_LABEL = "Unknown"
+
+
+def value_filter(facet: str, value) -> tuple[str, dict[str, str] | None]:
+    """(label, params) of one value of a facet of facet_counts(): its label, and the
+    query parameters that select exactly the cases it counts, to set in place of those
+    parameters in the query that was counted; params is None where no filter selects a
+    value (an unknown year or province)."""
+    if facet == "year":
+        if value is None:
+            return UNKNOWN_LABEL, None
+        year = str(value)
+        return year, {"listed_from": year, "listed_to": year}
+    if facet == "notified":
+        key = NOTIFIED_KEYS[value]
+        return FACET_LABELS["notified"][key], {"notified": key}
+    if facet == "province" and not value:
+        return UNKNOWN_LABEL, None
+    return FACET_LABELS[facet].get(value, str(value)), {facet: value}
+
+
+def facet_values(counts: dict[str, Counter]) -> dict[str, list[dict]]:
+    """Each facet's values with a count, most cases first: value, label, count, params."""
+    facets = {}
+    for name, counter in counts.items():
+        ordered = sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))
+        facets[name] = [
+            {"value": value, "label": label, "count": count, "params": params}
+            for value, count in ordered
+            if count
+            for label, params in [value_filter(name, value)]
+        ]
+    return facets

@@ -26,6 +26,19 @@ NOTIFIED_VALUES = {"yes": True, "no": False, "unknown": None}
 MAX_QUERY_LENGTH = 200
 
 
+def allowed_values(choices) -> dict:
+    """Error messages for a vocabulary parameter that name every value it takes, so a
+    400 says what to send instead (%(value)s is the value given)."""
+    keys = ", ".join(str(key) for key, _ in choices)
+    return {"invalid_choice": f"“%(value)s” is not one of the allowed values: {keys}."}
+
+
+CURRENCY_ERRORS = {
+    "invalid_choice": "“%(value)s” is not an ISO 4217 currency code (three capital letters, "
+    "e.g. CNY, CAD, USD, EUR)."
+}
+
+
 class PartialDateField(forms.CharField):
     """A year, a year and month, or a date: "2017", "2017-03", "2017-03-05"."""
 
@@ -82,6 +95,7 @@ class CaseFilter(filters.FilterSet):
     restriction = filters.MultipleChoiceFilter(
         label="Restriction",
         choices=RestrictionKind.choices,
+        error_messages=allowed_values(RestrictionKind.choices),
         method="filter_restriction",
         help_text="Restriction kinds; several values find cases with any of them.",
     )
@@ -91,19 +105,33 @@ class CaseFilter(filters.FilterSet):
         label="Offence",
         field_name="offence_category",
         choices=OffenceCategory.choices,
+        error_messages=allowed_values(OffenceCategory.choices),
         distinct=False,
     )
     list = filters.MultipleChoiceFilter(
-        label="List", field_name="list_name", choices=ListName.choices, distinct=False
+        label="List",
+        field_name="list_name",
+        choices=ListName.choices,
+        error_messages=allowed_values(ListName.choices),
+        distinct=False,
     )
     province = filters.MultipleChoiceFilter(
-        label="Province", choices=Province.choices, method="filter_province"
+        label="Province",
+        choices=Province.choices,
+        error_messages=allowed_values(Province.choices),
+        method="filter_province",
     )
     status = filters.MultipleChoiceFilter(
-        label="Status", choices=CaseStatus.choices, distinct=False
+        label="Status",
+        choices=CaseStatus.choices,
+        error_messages=allowed_values(CaseStatus.choices),
+        distinct=False,
     )
     notified = filters.MultipleChoiceFilter(
-        label="Notified", choices=NOTIFIED_CHOICES, method="filter_notified"
+        label="Notified",
+        choices=NOTIFIED_CHOICES,
+        error_messages=allowed_values(NOTIFIED_CHOICES),
+        method="filter_notified",
     )
     listed_from = PartialDateFilter(
         label="Listed from",
@@ -124,12 +152,14 @@ class CaseFilter(filters.FilterSet):
     currency = filters.ChoiceFilter(
         label="Currency",
         choices=CURRENCY_CHOICES,
+        error_messages=CURRENCY_ERRORS,
         method="filter_nothing",
         help_text="ISO 4217 code the amount range refers to; without it, any currency.",
     )
     ordering = filters.ChoiceFilter(
         label="Sort by",
         choices=tuple(ORDERINGS.items()),
+        error_messages=allowed_values(ORDERINGS.items()),
         method="filter_nothing",
         help_text="Default: relevance with a search, else date listed, newest first.",
     )

@@ -164,24 +164,34 @@ class SearchText:
         variants -= set(self.name_keys)
         return sorted(variants)
 
+    def matching_people(self, *, near_misses: bool = False):
+        """Public figures whose names match as typed, or (`near_misses`) are one edit or
+        one syllable away (near_miss_keys; read it under index_scans_only()). Only public
+        figures' names are searchable: a pseudonymised or withheld person's real name
+        must not be confirmable here. The search box and reconciliation both ask this."""
+        people = searchable_people()
+        # Nobody, as SQL a batch can embed (none() compiles to no statement at all).
+        nobody = people.filter(pk__lt=0)
+        if near_misses:
+            variants = self.near_miss_keys()
+            if not variants:
+                return nobody
+            return people.alias(key_list=KeyList()).filter(key_list__overlap=variants)
+        condition = self._name_condition()
+        return people.filter(condition) if condition is not None else nobody
+
     @cached_property
     def name_matches(self) -> NameMatches:
-        """Public figures whose names match as typed (one query). Only public figures'
-        names are searchable: a pseudonymised or withheld person's real name must not be
-        confirmable here."""
-        people = searchable_people()
-        condition = self._name_condition()
-        rows = self._rows(people.filter(condition)) if condition is not None else []
-        return self._matches(rows, people.filter(condition)) if rows else NameMatches()
+        """Public figures whose names match as typed (one query)."""
+        people = self.matching_people()
+        rows = self._rows(people)
+        return self._matches(rows, people) if rows else NameMatches()
 
     @cached_property
     def near_misses(self) -> NameMatches:
-        """Public figures whose names are near misses of the query (see near_miss_keys);
-        CaseQuerySet.search() asks only when nothing matched as typed."""
-        variants = self.near_miss_keys()
-        if not variants:
-            return NameMatches()
-        near = searchable_people().alias(key_list=KeyList()).filter(key_list__overlap=variants)
+        """Public figures whose names are near misses of the query; CaseQuerySet.search()
+        asks only when nothing matched as typed."""
+        near = self.matching_people(near_misses=True)
         with index_scans_only():
             rows = self._rows(near)
         return self._matches(rows, near, near_miss=True) if rows else NameMatches()

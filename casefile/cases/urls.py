@@ -5,6 +5,7 @@ from casefile.cases import views
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/export.csv", views.case_csv, name="case-csv"),
+    path("cases/feed.atom", views.case_feed, name="case-feed"),
     path("cases/<public_id:public_id>/", views.case_detail, name="case-detail"),
     path("cases/<public_id:public_id>/cite.<str:fmt>", views.case_cite, name="case-cite"),
 ]

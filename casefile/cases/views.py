@@ -4,8 +4,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from casefile.api import conditional
 from casefile.api.throttling import export_refusal
-from casefile.cases import exports
+from casefile.cases import exports, feeds
 from casefile.cases.citing import FORMATS, CaseCitation
 from casefile.cases.facets import build_facets, with_changes
 from casefile.cases.filters import CaseFilter
@@ -13,7 +14,9 @@ from casefile.cases.pages import API_CASES_PATH, BadPage, paginate_cases, search
 from casefile.cases.presenters import CasePage
 from casefile.cases.querysets import ORDERINGS
 from casefile.cases.suggestions import did_you_mean, unknown_parameters, without_each_filter
-from casefile.cases.visibility import case_at, public_cases
+from casefile.cases.visibility import case_at, public_cases, public_last_modified
+from casefile.core import structured_data
+from casefile.core.context_processors import license_link_header
 from casefile.core.currencies import CURRENCY_CHOICES
 
 RESULTS_PER_PAGE = 20
@@ -42,7 +45,9 @@ def case_list(request):
             (name, value) for name in FACET_PARAMETERS for value in params.getlist(name)
         ],
         "csv_url": reverse("case-csv") + with_changes(params),
+        "csv_bom_url": reverse("case-csv") + with_changes(params, bom=["1"]),
         "api_url": API_CASES_PATH + with_changes(params),
+        "feed_url": reverse("case-feed") + with_changes(params),
     }
     if not filterset.is_valid():
         context["errors"] = search_errors(filterset)
@@ -88,16 +93,27 @@ def count_public_cases(params):
     return filterset.qs.counted(everything=filterset.is_unfiltered())
 
 
+def _unreadable_search(filterset, problems=()):
+    lines = [f"{name}: {message}" for name, _, message in search_errors(filterset)]
+    lines += [f"{name}: {message}" for name, message in problems]
+    return HttpResponse(
+        "The search could not be read:\n" + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+BOM_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
 def case_csv(request):
-    """The current search as CSV, streamed: one row per case, a header row first."""
+    """The current search as CSV, streamed: one row per case, a header row first
+    (after a UTF-8 byte-order mark with ?bom=1, for spreadsheets)."""
     filterset = CaseFilter(request.GET, queryset=public_cases())
-    if not filterset.is_valid():
-        lines = [f"{name}: {message}" for name, _, message in search_errors(filterset)]
-        return HttpResponse(
-            "The search could not be read:\n" + "\n".join(lines) + "\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    bom = BOM_WORDS.get(request.GET.get("bom", "0").strip().lower())
+    if not filterset.is_valid() or bom is None:
+        problems = [] if bom is not None else [("bom", "Give bom=1 or bom=0.")]
+        return _unreadable_search(filterset, problems)
     # A stream is a 200 before its first row is read: ask the database first, so that an
     # outage is a 503 (casefile.core.unavailable), not a download cut short.
     with connection.cursor() as cursor:
@@ -111,12 +127,40 @@ def case_csv(request):
             content_type="text/plain; charset=utf-8",
             headers={"Retry-After": str(wait)},
         )
+    lines = exports.csv_lines(filterset.qs, request)
     response = StreamingHttpResponse(
-        exports.csv_lines(filterset.qs, request), content_type=exports.CONTENT_TYPE
+        _with_bom(lines) if bom else lines, content_type=exports.CONTENT_TYPE
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="casefile-cases-{stamp}.csv"'
+    response["Link"] = license_link_header()
     return response
+
+
+def _with_bom(lines):
+    yield "\ufeff".encode()
+    yield from lines
+
+
+def case_feed(request):
+    """The search as an Atom feed (casefile.cases.feeds), conditional on its entries."""
+    filterset = CaseFilter(request.GET, queryset=public_cases())
+    if not filterset.is_valid():
+        return _unreadable_search(filterset)
+    filtered = feeds.is_filtered(request.GET)
+    found = feeds.entries(filterset, filtered=filtered)
+    etag = conditional.digest_etag(
+        "atom", sorted(request.GET.lists()), [(e.public_id, e.updated, e.state) for e in found]
+    )
+    return conditional.respond(
+        request,
+        etag=etag,
+        last_modified=public_last_modified(),
+        build=lambda: HttpResponse(
+            feeds.atom(request.GET, found, filtered=filtered),
+            content_type="application/atom+xml; charset=utf-8",
+        ),
+    )
 
 
 def public_case_or_gone(request, public_id, queryset=None):
@@ -146,6 +190,8 @@ def case_detail(request, public_id):
             "chicago": citation.chicago(),
             "canonical_url": citation.url,
             "cite_formats": [(fmt, label) for fmt, (_, _, label) in FORMATS.items()],
+            "citation_tags": structured_data.citation_tags(case, citation),
+            "json_ld": structured_data.case_article(case, citation),
         },
     )
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 
 from casefile.cases.vocabularies import PublicationState
 from casefile.people.models import Person, Privacy
@@ -83,6 +84,17 @@ def public_cases():
     from casefile.cases.models import Case
 
     return Case.objects.published()
+
+
+def public_cases_of_shown_people():
+    """public_cases(), for a query that already holds its people to shown ones (taken from
+    shown_people(), searchable_people() or public_people(), and matched by person_id):
+    a shown person's case is public when it is published, so the withheld test is left
+    out. (It hashes every withheld person each time it is used: once per name in a
+    reconciliation batch of a hundred.) For any other query, use public_cases()."""
+    from casefile.cases.models import Case
+
+    return Case.objects.filter(publication_state=PublicationState.PUBLISHED)
 
 
 def _gone_condition() -> Q:
@@ -172,19 +184,33 @@ def public_citations():
     return Citation.objects.filter(case__in=public_cases().values("id"))
 
 
+def _one_of(queryset) -> IsNull:
+    """`queryset` (correlated) has a row, as a condition that stops at its first one."""
+    return IsNull(Subquery(queryset.order_by().values("pk")[:1]), False)
+
+
+def _cited_by_a_public_case(**where) -> IsNull:
+    """Some citation (`where`, correlated) is of a public case: each citation's case is
+    looked up by its key until one is public, usually the first. (As an EXISTS over
+    public_citations(), PostgreSQL joins every citation with every public case: seconds
+    at a million cases, to list a few thousand captures or sources.)"""
+    from casefile.cases.models import Citation
+
+    public = _one_of(public_cases().filter(pk=OuterRef("case_id")))
+    return _one_of(Citation.objects.filter(**where).filter(public))
+
+
 def public_captures():
     """Captures a public case cites; others (cited by drafts only) are never shown."""
     from casefile.sources.models import SourceCapture
 
-    cited = public_citations().filter(capture_id=OuterRef("pk"))
-    return SourceCapture.objects.filter(Exists(cited))
+    return SourceCapture.objects.filter(_cited_by_a_public_case(capture_id=OuterRef("pk")))
 
 
 def public_sources():
     from casefile.sources.models import Source
 
-    cited = public_citations().filter(capture__source_id=OuterRef("pk"))
-    return Source.objects.filter(Exists(cited))
+    return Source.objects.filter(_cited_by_a_public_case(capture__source_id=OuterRef("pk")))
 
 
 # --- an address ------------------------------------------------------------------------------

@@ -41,15 +41,19 @@ class PostgresCache(DatabaseCache):
         table = connection.ops.quote_name(self._table)
         # add() replaces only an expired entry; set() replaces any.
         replace_when = f"WHERE {table}.expires < %s" if only_if_absent else ""
+        now = timezone.now()
+        sweep = random.randrange(SWEEP_ONE_WRITE_IN) == 0
         with connection.cursor() as cursor:
+            # The sweep rides in the same statement (never the key written), so a request
+            # costs the same number of statements whether it sweeps or not.
             cursor.execute(
+                f"WITH swept AS (DELETE FROM {table} WHERE %s AND expires < %s "
+                f"AND cache_key <> %s) "
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
                 f"ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, "
                 f"expires = EXCLUDED.expires {replace_when} RETURNING 1",
-                [key, encoded, expires.replace(microsecond=0)]
-                + ([timezone.now()] if only_if_absent else []),
+                [sweep, now, key, key, encoded, expires.replace(microsecond=0)]
+                + ([now] if only_if_absent else []),
             )
             written = cursor.fetchone() is not None
-            if random.randrange(SWEEP_ONE_WRITE_IN) == 0:
-                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [timezone.now()])
         return written

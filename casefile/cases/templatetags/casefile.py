@@ -1,3 +1,4 @@
+import datetime
 from functools import lru_cache
 
 from django import template
@@ -99,3 +100,12 @@ def facet_values(facet, estimated=False):
             )
         )
     return mark_safe("\n".join(items))
+
+
+@register.filter
+def machine_time(moment):
+    """A time for <time datetime>: UTC to the second ("2018-01-03T12:00:00Z"). HTML takes
+    at most three digits of a fraction; the database keeps six."""
+    if not moment:
+        return ""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -6,7 +6,10 @@ generated first when it does not hold --cases of them). Reports p50/p95 of filte
 list pages, case details and other endpoints, SQL queries per request at two page
 sizes and for a rare and a common filter, and the NDJSON/CSV export throughput with
 the exporting process's peak RSS (each export in a fresh process): NDJSON twice, first
-with no stored records (built and stored as a first export does), then reading them.
+with no stored records (built and stored as a first export does), then reading them;
+and the bridges to researchers' tools: a reconciliation batch of 100 names (OpenRefine's
+POST), the search's Atom feed, and the persons, sources and citations CSV tables (rows/s
+and peak RSS, each in a fresh process).
 """
 
 import json
@@ -15,6 +18,7 @@ import resource
 import subprocess
 import sys
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,9 +29,11 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from casefile.api.models import CaseRecord
+from casefile.cases import visibility
 from casefile.cases.benchmark import dataset, ensure_synthetic_cases, machine, percentiles
 from casefile.cases.filters import CaseFilter
 from casefile.cases.models import Case
+from casefile.people.models import Person
 
 # The filtered list pages the target is about: facet filters, ranges, date orderings.
 LIST_QUERIES = [
@@ -47,6 +53,16 @@ OTHER_QUERIES = {
 }
 TARGET_MS = 50
 TARGET_RATE = 20_000
+TARGET_RECONCILE_MS = 300
+RECONCILE_BATCH = 100
+# The exports, by --format: their path, and how many rows (or cases) they hold.
+EXPORTS = {
+    "ndjson": ("/api/v1/exports/cases.ndjson", lambda: visibility.public_cases().count()),
+    "csv": ("/api/v1/exports/cases.csv", lambda: visibility.public_cases().count()),
+    "persons": ("/api/v1/exports/persons.csv", lambda: visibility.public_people().count()),
+    "sources": ("/api/v1/exports/sources.csv", lambda: visibility.public_captures().count()),
+    "citations": ("/api/v1/exports/citations.csv", lambda: visibility.public_citations().count()),
+}
 
 
 def peak_rss_mb() -> float:
@@ -72,7 +88,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2018)
         parser.add_argument("--requests", type=int, default=200, help="samples per endpoint")
         parser.add_argument("--part", choices=["all", "latency", "export"], default="all")
-        parser.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
+        parser.add_argument("--format", choices=list(EXPORTS), default="ndjson")
         parser.add_argument(
             "--forget-records",
             action="store_true",
@@ -94,6 +110,8 @@ class Command(BaseCommand):
                 self.report_export("NDJSON, first (records built and stored)", "ndjson", True)
                 self.report_export("NDJSON, again (records stored)", "ndjson")
                 self.report_export("CSV", "csv")
+                for fmt in ("persons", "sources", "citations"):
+                    self.report_export(f"{fmt}.csv", fmt, unit="rows")
             self.stdout.write(f"\nDone; {machine()}")
 
     def measure(self, requests: int):
@@ -121,15 +139,30 @@ class Command(BaseCommand):
         for name, query in OTHER_QUERIES.items():
             url = f"/api/v1/cases/?{query}"
             results[name] = percentiles([timed(client, url) for _ in range(10)])
+        feeds = ["/cases/feed.atom", *(f"/cases/feed.atom?{q}" for q in LIST_QUERIES),
+                 "/cases/feed.atom?q=王伟"]  # fmt: skip
+        for url in feeds:  # warm
+            timed(client, url)
+        feed_samples = [timed(client, feeds[n % len(feeds)]) for n in range(max(50, requests))]
+        results["search feed (Atom, 50 entries)"] = percentiles(feed_samples)
+        batches = reconciliation_batches(rng, max(10, requests // 10))
+        timed_post(client, batches[0])  # warm
+        results[f"reconcile, batch of {RECONCILE_BATCH}"] = percentiles(
+            [timed_post(client, batch) for batch in batches]
+        )
 
         self.stdout.write(
             f"\nLatency, ms, in-process ({requests} requests for each of the first two lines, "
-            f"50, 20 or 10 for the others); {machine()}:"
+            f"50, 20 or 10 for the others, {len(feed_samples)} feeds over {len(feeds)} searches, "
+            f"{len(batches)} reconciliation batches); {machine()}:"
         )
         for name, (p50, p95) in results.items():
-            targeted = name.startswith(("filtered list", "case detail", "list page 2"))
-            verdict = "  ok" if p95 <= TARGET_MS else f"  ABOVE {TARGET_MS} ms"
-            mark = verdict if targeted else ""
+            targeted = name.startswith(
+                ("filtered list", "case detail", "list page 2", "search feed")
+            )
+            target = TARGET_RECONCILE_MS if name.startswith("reconcile") else TARGET_MS
+            verdict = "  ok" if p95 <= target else f"  ABOVE {target} ms"
+            mark = verdict if targeted or name.startswith("reconcile") else ""
             self.stdout.write(f"  {name:34} p50 {p50:6.1f}   p95 {p95:6.1f}{mark}")
 
         self.stdout.write("\nSQL queries per request:")
@@ -170,12 +203,14 @@ class Command(BaseCommand):
         filterset.is_valid()
         return filterset.qs.count()
 
-    def report_export(self, label: str, fmt: str, forget_records: bool = False):
+    def report_export(
+        self, label: str, fmt: str, forget_records: bool = False, unit: str = "cases"
+    ):
         report = self.export_in_subprocess(fmt, forget_records)
         ok = "ok" if report["rate"] >= TARGET_RATE else f"BELOW {TARGET_RATE:,}/s"
         self.stdout.write(
-            f"\nExport {label}: {report['cases']:,} cases, {report['megabytes']:.0f} MB in "
-            f"{report['seconds']:.2f} s = {report['rate']:,.0f} cases/s  {ok}\n"
+            f"\nExport {label}: {report['cases']:,} {unit}, {report['megabytes']:.1f} MB in "
+            f"{report['seconds']:.2f} s = {report['rate']:,.0f} {unit}/s  {ok}\n"
             f"  exporting process RSS: {report['rss_before_mb']:.0f} MB before, "
             f"peak {report['peak_rss_mb']:.0f} MB"
         )
@@ -196,12 +231,13 @@ class Command(BaseCommand):
         client.get("/api/v1/info/")  # load everything once: RSS "before" is the baseline
         before = peak_rss_mb()
         start = time.perf_counter()
-        response = client.get(f"/api/v1/exports/cases.{fmt}")
+        path, count = EXPORTS[fmt]
+        response = client.get(path)
         size = 0
         for chunk in response.streaming_content:
             size += len(chunk)
         seconds = time.perf_counter() - start
-        cases = Case.objects.published().count()
+        cases = count()  # rows, for the tables
         self.stdout.write(
             json.dumps(
                 {
@@ -214,3 +250,49 @@ class Command(BaseCommand):
                 }
             )
         )
+
+
+def timed_post(client: Client, batch: dict) -> float:
+    """One reconciliation batch as OpenRefine sends it (a form-encoded POST), in ms."""
+    body = urlencode({"queries": json.dumps(batch, ensure_ascii=False)})
+    start = time.perf_counter()
+    response = client.post("/reconcile", body, content_type="application/x-www-form-urlencoded")
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, response.content[:300]
+    return elapsed
+
+
+def reconciliation_batches(rng: random.Random, count: int) -> list[dict]:
+    """Batches of RECONCILE_BATCH names as a researcher's spreadsheet holds them: public
+    figures in characters, pinyin with and without spaces, tone marks or given name
+    first; pseudonymised people's real names (no candidate may come back); and names that
+    are not in the archive. A fifth are asked as cases."""
+    public = list(
+        visibility.searchable_people()
+        .filter(pk__in=visibility.public_people().values("id"))
+        .values_list("name_original", "name_romanized")[:2000]
+    )
+    hidden = list(
+        Person.objects.exclude(pk__in=visibility.searchable_people().values("id")).values_list(
+            "name_original", flat=True
+        )[:500]
+    )
+    misses = ["Nobody Atall", "Jane Doe", "司马光明", "Ouyang Feifei", "Qwerty Uiop"]
+    batches = []
+    for _ in range(count):
+        batch = {}
+        for n in range(RECONCILE_BATCH):
+            roll = rng.random()
+            if roll < 0.7:
+                original, romanised = rng.choice(public)
+                surname, _, given = romanised.partition(" ")
+                text = rng.choice(
+                    [original, romanised, romanised.replace(" ", "").lower(), f"{given} {surname}"]
+                )
+            elif roll < 0.85:
+                text = rng.choice(hidden)
+            else:
+                text = rng.choice(misses)
+            batch[f"q{n}"] = {"query": text, "type": "case" if n % 5 == 4 else "person"}
+        batches.append(batch)
+    return batches
