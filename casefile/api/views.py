@@ -39,6 +39,7 @@ from casefile.cases import visibility
 from casefile.cases.filters import CaseFilter
 from casefile.cases.visibility import public_cases, public_last_modified
 from casefile.core.converters import PublicIdConverter, RecordIdConverter
+from casefile.core.links import absolute_url
 
 FEED_DESCRIPTION = """
 With `updated_since`, the list is the **change feed**: every case whose published
@@ -273,7 +274,7 @@ class InfoView(DataView):
                 "csv": absolute(request, "api:export-csv"),
             },
             "schema": absolute(request, "api:schema"),
-            "documentation": request.build_absolute_uri(reverse("api-docs")),
+            "documentation": absolute_url(request, reverse("api-docs")),
         }
         response = Response(InfoSerializer(data).data)
         response["Cache-Control"] = conditional.CACHE_CONTROL
@@ -283,7 +284,7 @@ class InfoView(DataView):
 
 
 def absolute(request, name: str) -> str:
-    return request.build_absolute_uri(reverse(name, kwargs={"version": "v1"}))
+    return absolute_url(request, reverse(name, kwargs={"version": "v1"}))
 
 
 class ExportView(DataView):
@@ -366,7 +367,7 @@ class ApiRootView(DataView):
                 "sources": absolute(request, "api:source-list"),
                 "info": absolute(request, "api:info"),
                 "schema": absolute(request, "api:schema"),
-                "documentation": request.build_absolute_uri(reverse("api-docs")),
+                "documentation": absolute_url(request, reverse("api-docs")),
             }
         )
 

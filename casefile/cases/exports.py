@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from casefile.cases.visibility import public_name
+from casefile.core.links import absolute_url
 from casefile.core.sql import partial_date, timestamp
 from casefile.core.timeouts import set_local_statement_timeout
 
@@ -199,7 +200,7 @@ def case_page_prefix(request) -> str:
     """The absolute URL of the case pages up to the public id."""
     placeholder = "0000000000"  # a valid id (reverse() checks), split off again
     path = reverse("case-detail", kwargs={"public_id": placeholder})
-    return request.build_absolute_uri(path).rsplit(placeholder, 1)[0]
+    return absolute_url(request, path).rsplit(placeholder, 1)[0]
 
 
 def _csv_chunk(case_page: str) -> Callable[[Any, list[int]], bytes]:
