@@ -7,11 +7,11 @@ import re
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 
 from casefile.wsgi import application
