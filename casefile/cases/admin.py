@@ -21,6 +21,7 @@ from casefile.cases.services import (
     refuse_name_leaks,
 )
 from casefile.cases.vocabularies import PublicationState
+from casefile.core.forms import PartialDateFormMixin
 from casefile.sources.models import SourceCapture
 
 
@@ -40,7 +41,7 @@ class CaseEditPermissionMixin:
         return self._case_editable(request, obj) and super().has_delete_permission(request, obj)
 
 
-class CitedPartForm(forms.ModelForm):
+class CitedPartForm(PartialDateFormMixin, forms.ModelForm):
     """A restriction, amount or event row with an optional citation entered beside it.
 
     On a new case the parts do not exist yet, so they cannot be chosen in the
@@ -88,8 +89,7 @@ class RestrictionInline(CitedPartInline):
     fields = [
         "kind",
         "details",
-        ("started_on", "started_on_precision"),
-        ("ended_on", "ended_on_precision"),
+        ("started_on", "ended_on"),
         "existing_citations",
         CitedPartInline.cite_fields,
     ]
@@ -109,7 +109,7 @@ class AmountInline(CitedPartInline):
 class EventInline(CitedPartInline):
     model = Event
     fields = [
-        ("occurred_on", "occurred_on_precision", "kind"),
+        ("occurred_on", "kind"),
         "description",
         "existing_citations",
         CitedPartInline.cite_fields,
@@ -160,7 +160,7 @@ class FindingsField(forms.Field):
         return [parse_token(token) for token in value or []]
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(PartialDateFormMixin, forms.ModelForm):
     """The case form, with the version of the case it was loaded from.
 
     On save the case row is locked and its version compared with the one the form
@@ -277,9 +277,7 @@ class CaseAdmin(admin.ModelAdmin):
             ("offence_category", "status"),
             "reason_original",
             "reason_en",
-            ("listed_on", "listed_on_precision"),
-            ("discovered_on", "discovered_on_precision"),
-            ("removed_on", "removed_on_precision"),
+            ("listed_on", "discovered_on", "removed_on"),
         ]}),
         ("Due process", {"fields": [("notified", "appeal_available", "appeal_attempted")]}),
         ("Account", {"fields": ["summary", "narrative", "outcome"]}),

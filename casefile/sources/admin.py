@@ -26,7 +26,7 @@ class SourceAdmin(ShownRecordAdminMixin, admin.ModelAdmin):
     inlines = [SourceCaptureInline]
     fieldsets = [
         (None, {"fields": ["kind", "title", "outlet", "authors", "language", "url"]}),
-        ("Date published", {"fields": [("published_on", "published_on_precision")]}),
+        ("Date published", {"fields": ["published_on"]}),
         ("Assessment", {"fields": ["relation", "reliability", "notes"]}),
     ]
 
