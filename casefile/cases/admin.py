@@ -21,6 +21,7 @@ from casefile.cases.services import (
     refuse_name_leaks,
 )
 from casefile.cases.vocabularies import PublicationState
+from casefile.cases.workflow import STEPS, bulk_steps, single_case_steps
 from casefile.core.forms import PartialDateFormMixin
 from casefile.sources.models import SourceCapture
 
@@ -132,15 +133,10 @@ class CitationInline(CaseEditPermissionMixin, admin.StackedInline):
 
 
 def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
-    """(url, label) of the workflow pages this user may open for this case now."""
+    """(url, label) of the workflow pages this user may open for this case now (the
+    steps of casefile.cases.workflow), then the name check and the history."""
     state = case.publication_state
-    steps = []
-    if state == PublicationState.DRAFT and user.has_perm("cases.change_case"):
-        steps.append(("editorial:submit", "Submit for review"))
-    if state == PublicationState.IN_REVIEW and user.has_perm("cases.publish_case"):
-        steps += [("editorial:publish", "Publish"), ("editorial:send-back", "Send back to draft")]
-    if state == PublicationState.PUBLISHED and user.has_perm("cases.publish_case"):
-        steps.append(("editorial:retract", "Retract"))
+    steps = [(step.page, step.label) for step in single_case_steps(user, state)]
     if needs_name_check(case):
         steps.append(("editorial:name-leaks", "Name check"))
     if user.has_perm("cases.view_case_history"):
@@ -291,6 +287,28 @@ class CaseAdmin(admin.ModelAdmin):
             "version",
         ]}),
     ]  # fmt: skip
+
+    def get_actions(self, request):
+        """The workflow's bulk steps this user may take (casefile.cases.workflow), each
+        leading to one confirmation page, then to a page saying what happened per case."""
+        actions = super().get_actions(request)
+        for step in bulk_steps(request.user):
+            actions[step.key] = (
+                self._bulk_step_action(step.key),
+                step.key,
+                f"{step.label}…",
+            )
+        return actions
+
+    @staticmethod
+    def _bulk_step_action(key: str):
+        def action(modeladmin, request, queryset):
+            from casefile.editorial.views import confirm_bulk_step
+
+            ids = list(queryset.order_by().values_list("pk", flat=True))
+            return confirm_bulk_step(request, STEPS[key], ids)
+
+        return action
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -5,6 +5,7 @@ work or none of it.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 import pghistory
 from django.conf import settings
@@ -16,6 +17,7 @@ from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.name_leaks import Finding, unresolved_name_leaks
 from casefile.cases.vocabularies import PublicationState
+from casefile.cases.workflow import STEPS, Step
 from casefile.core.dates import PartialDateDescriptor
 from casefile.core.text import (
     control_character_problem,
@@ -418,13 +420,14 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_state(case: Case, allowed: set[str], step: str) -> None:
-    if case.publication_state not in allowed:
-        wanted = " or ".join(
-            str(PublicationState(state).label).lower() for state in sorted(allowed)
-        )
+def _require_permission(step: Step, by) -> None:
+    _require(step.allowed(by), step.refusal)
+
+
+def _require_state(case: Case, step: Step) -> None:
+    if not step.applies_to(case.publication_state):
         raise WorkflowError(
-            f"Only a case that is {wanted} can be {step}; case {case.public_id} is "
+            f"Only a case that is {step.from_label} can be {step.done}; case {case.public_id} is "
             f"{case.get_publication_state_display().lower()}."
         )
 
@@ -432,11 +435,12 @@ def _require_state(case: Case, allowed: set[str], step: str) -> None:
 @transaction.atomic
 def submit_for_review(*, case: Case, by, expected_version: str | None = None) -> Case:
     """An editor hands a draft to the reviewers."""
-    _require(by.has_perm("cases.change_case"), "You cannot submit cases for review.")
+    step = STEPS["submit"]
+    _require_permission(step, by)
     with pghistory.context(action="submit_for_review", user=_user_id(by)):
         case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.DRAFT}, "submitted for review")
-        case.publication_state = PublicationState.IN_REVIEW
+        _require_state(case, step)
+        case.publication_state = step.to_state
         case.save()
     case.refresh_from_db()
     return case
@@ -445,14 +449,13 @@ def submit_for_review(*, case: Case, by, expected_version: str | None = None) ->
 @transaction.atomic
 def send_back(*, case: Case, by, comment: str, expected_version: str | None = None) -> Case:
     """A reviewer returns a case in review to draft, saying what to fix."""
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can send a case back.")
-    comment = _plain_text("comment", comment)
-    if not comment:
-        raise ValidationError({"comment": "Say what the editor should change."})
+    step = STEPS["send_back"]
+    _require_permission(step, by)
+    comment = _step_text("comment", comment)
     with pghistory.context(action="send_back", user=_user_id(by)):
         case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.IN_REVIEW}, "sent back")
-        case.publication_state = PublicationState.DRAFT
+        _require_state(case, step)
+        case.publication_state = step.to_state
         case.review_comment = comment
         case.save()
     case.refresh_from_db()
@@ -467,17 +470,18 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
     it on every run). Raises PublicationBlocked listing every missing citation, then
     NameLeakFound listing every place that names a person who is not a public figure.
     """
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can publish cases.")
+    step = STEPS["publish"]
+    _require_permission(step, by)
     with pghistory.context(action="publish", user=_user_id(by)):
         case = lock_case(case_id=case.pk, expected_version=expected_version)
         if case.publication_state == PublicationState.PUBLISHED:
             return case
-        _require_state(case, {PublicationState.IN_REVIEW}, "published")
+        _require_state(case, step)
         missing = missing_citations(case)
         if missing:
             raise PublicationBlocked(case=case, missing=missing)
         refuse_name_leaks(case)
-        case.publication_state = PublicationState.PUBLISHED
+        case.publication_state = step.to_state
         case.published_at = case.published_at or timezone.now()  # the first publication
         case.review_comment = ""
         case.save()
@@ -486,22 +490,137 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
 
 
 @transaction.atomic
+def submit_and_publish(*, case: Case, by, expected_version: str | None = None) -> Case:
+    """A reviewer takes a draft through both steps at once: submit_for_review, then
+    publish, each recorded as itself. Either both happen or neither: a draft that cannot
+    be published (a missing citation, its person's name in its text) stays a draft."""
+    step = STEPS["submit_and_publish"]
+    _require_permission(step, by)
+    # The version and the draft state are checked under the lock before anything is written.
+    _require_state(lock_case(case_id=case.pk, expected_version=expected_version), step)
+    case = submit_for_review(case=case, by=by)
+    return publish(case=case, by=by)
+
+
+@transaction.atomic
 def retract(*, case: Case, by, note: str, expected_version: str | None = None) -> Case:
     """A reviewer withdraws a published case. Its data are kept; its public URL then
     answers 410 Gone with the note and the date."""
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can retract cases.")
-    note = _plain_text("note", note)
-    if not note:
-        raise ValidationError({"note": "Give the reason for the retraction; it is shown publicly."})
+    step = STEPS["retract"]
+    _require_permission(step, by)
+    note = _step_text("note", note)
     with pghistory.context(action="retract", user=_user_id(by)):
         case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.PUBLISHED}, "retracted")
-        case.publication_state = PublicationState.RETRACTED
+        _require_state(case, step)
+        case.publication_state = step.to_state
         case.retracted_at = timezone.now()
         case.retraction_note = note
         case.save()
     case.refresh_from_db()
     return case
+
+
+# What a step's form must say, when the step asks for it (Step.asks), and why.
+STEP_TEXT_REQUIRED = {
+    "comment": "Say what the editor should change.",
+    "note": "Give the reason for the retraction; it is shown publicly.",
+}
+
+
+def _step_text(name: str, text: str | None) -> str:
+    text = _plain_text(name, text)
+    if not text:
+        raise ValidationError({name: STEP_TEXT_REQUIRED[name]})
+    return text
+
+
+# --- One step on several cases ------------------------------------------------------------
+
+
+@dataclass
+class StepOutcome:
+    """What one step did to one of several cases, and why not when it did nothing."""
+
+    case_id: int
+    public_id: str = ""
+    person: str = ""  # as the admin shows the person (staff only)
+    state: str = ""  # the case's state afterwards
+    done: bool = False
+    reason: str = ""  # why nothing was done
+    missing: list[str] = field(default_factory=list)  # citations publishing still needs
+    findings: list[str] = field(default_factory=list)  # places naming the person
+    changes: list = field(default_factory=list)  # what changed since it was selected
+
+    @property
+    def state_label(self) -> str:
+        return str(PublicationState(self.state).label) if self.state else ""
+
+
+def take_step(
+    *,
+    step: str,
+    cases: dict[int, str | None],
+    by,
+    comment: str = "",
+    note: str = "",
+) -> list[StepOutcome]:
+    """Take one workflow step (workflow.STEPS) on several cases: `cases` maps case ids to
+    the version each was selected at (None: no check). Returns what happened to each,
+    in the order given.
+
+    Each case goes through the step's own service function, with its permission, its
+    lock and version check, the citation gate and the name check, and is its own
+    transaction: one case refused (a missing citation, a change made since it was
+    selected) leaves the others done. What does not depend on the case is done once:
+    the permission and the step's text (a send-back comment) are checked before any
+    case is touched (PermissionDenied, ValidationError), and the cases are read in one
+    query.
+    """
+    chosen = STEPS[step]
+    if not chosen.bulk:
+        raise WorkflowError(f"“{chosen.label}” is taken one case at a time.")
+    _require_permission(chosen, by)
+    extra = {}
+    if chosen.asks:
+        extra[chosen.asks] = _step_text(
+            chosen.asks, {"comment": comment, "note": note}[chosen.asks]
+        )
+    found = Case.objects.select_related("person").in_bulk(list(cases))
+    outcomes = []
+    for case_id, version in cases.items():
+        case = found.get(case_id)
+        outcome = StepOutcome(case_id=case_id)
+        outcomes.append(outcome)
+        if case is None:
+            outcome.reason = "This case no longer exists."
+            continue
+        outcome.public_id, outcome.person = case.public_id, str(case.person)
+        outcome.state = case.publication_state
+        try:
+            case = chosen.function(case=case, by=by, expected_version=version, **extra)
+        except StaleVersion as stale:
+            outcome.reason = (
+                "It was changed after you selected it, so nothing was done to it; select it again."
+            )
+            outcome.changes = stale.changes
+            outcome.state = stale.case.publication_state
+        except PublicationBlocked as blocked:
+            outcome.reason = "It is not published: a citation is missing for each of these."
+            outcome.missing = blocked.missing
+        except NameLeakFound as leak:
+            outcome.reason = (
+                "It is not published: its public text names its person, who is not a public "
+                "figure. Remove the name, or have a reviewer accept the findings."
+            )
+            outcome.findings = [f"{f.place} (“{f.found}”)" for f in leak.findings]
+        except (WorkflowError, PermissionDenied) as refused:
+            outcome.reason = str(refused)
+        except ValidationError as invalid:
+            outcome.reason = " ".join(invalid.messages)
+        else:
+            outcome.done = True
+            outcome.state = case.publication_state
+    return outcomes
 
 
 # --- Restoring an earlier version ---------------------------------------------------------

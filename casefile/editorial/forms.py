@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.conf import settings
 
@@ -33,6 +35,20 @@ class RetractForm(StepForm):
 
     def service_arguments(self) -> dict:
         return {**super().service_arguments(), "note": self.cleaned_data["note"]}
+
+
+class BulkStepForm(forms.Form):
+    """A step on several cases: what the step asks (a send-back comment), said once for all."""
+
+    def __init__(self, *args, asks: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks = asks
+        source = {"comment": SendBackForm, "note": RetractForm}.get(asks)
+        if source is not None:
+            self.fields[asks] = copy.deepcopy(source.base_fields[asks])
+
+    def service_arguments(self) -> dict:
+        return {self.asks: self.cleaned_data[self.asks]} if self.asks else {}
 
 
 class AcceptNameLeakForm(forms.Form):
