@@ -20,7 +20,7 @@ class SourceCaptureInline(admin.StackedInline):
 
 @admin.register(Source)
 class SourceAdmin(ShownRecordAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "outlet", "kind", "published", "relation", "reliability"]
+    list_display = ["display_title", "outlet", "kind", "published", "relation", "reliability"]
     list_filter = ["kind", "relation", "reliability", "language"]
     search_fields = ["title", "outlet", "url"]
     inlines = [SourceCaptureInline]
