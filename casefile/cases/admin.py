@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -147,6 +149,32 @@ def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
     return links
 
 
+class ImportedFilter(admin.SimpleListFilter):
+    """The cases an import created or changed (?imported=<history context ids>, the import
+    report's link to all of them). Offered only when given."""
+
+    title = "import"
+    parameter_name = "imported"
+
+    def contexts(self) -> list[uuid.UUID]:
+        found = []
+        for part in (self.value() or "").split(","):
+            try:
+                found.append(uuid.UUID(part))
+            except ValueError:
+                continue
+        return found
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), "The cases of this import")] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        changes = Case.pgh_event_models["insert"].objects.filter(pgh_context_id__in=self.contexts())
+        return queryset.filter(pk__in=changes.values("pgh_obj_id"))
+
+
 class FindingsField(forms.Field):
     """Findings of the name check ticked on the page (Finding.token values)."""
 
@@ -237,6 +265,7 @@ class CaseAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = [
+        ImportedFilter,
         "publication_state",
         "list_name",
         "offence_category",
@@ -351,6 +380,11 @@ class CaseAdmin(admin.ModelAdmin):
                 "import/template.<str:file_format>",
                 admin_view(editorial_views.import_template),
                 name="cases_case_import_template",
+            ),
+            path(
+                "import/errors/<str:token>.csv",
+                admin_view(editorial_views.import_errors),
+                name="cases_case_import_errors",
             ),
             *super().get_urls(),
         ]

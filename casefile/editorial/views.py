@@ -6,11 +6,13 @@ The public change log of a case is at the end: it is the one page for everybody.
 """
 
 import datetime
+import secrets
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -31,6 +33,7 @@ from casefile.editorial.import_template import template_csv, template_xlsx
 from casefile.editorial.importer import (
     COLUMN_HELP,
     COLUMNS,
+    REQUIRED_COLUMNS,
     ImportFileError,
 )
 from casefile.editorial.importer import (
@@ -375,6 +378,10 @@ def merge_people(request):
     return _render(request, "editorial/merge_people.html", context)
 
 
+# A rejected file's problems, as CSV, are kept this long for the editor to download.
+IMPORT_ERRORS_SECONDS = 3600
+
+
 @staff_required("cases.import_cases")
 def import_cases(request):
     report = None
@@ -388,6 +395,7 @@ def import_cases(request):
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 by=request.user,
+                people=form.cleaned_data["people"],
             )
         except ImportFileError as error:
             file_error = str(error)
@@ -395,11 +403,34 @@ def import_cases(request):
         "form": form,
         "report": report,
         "file_error": file_error,
-        "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
+        "columns": [(name, COLUMN_HELP[name], name in REQUIRED_COLUMNS) for name in COLUMNS],
         "title": "Import cases from a spreadsheet",
     }
-    status = 400 if file_error or (report and not report.ok) else 200
+    if report is not None and report.errors:
+        token = secrets.token_urlsafe(16)
+        cache.set(
+            f"casefile:import-errors:{token}",
+            (request.user.pk, report.errors_csv()),
+            IMPORT_ERRORS_SECONDS,
+        )
+        context["errors_csv_url"] = reverse("admin:cases_case_import_errors", args=[token])
+    if report is not None and report.contexts:
+        context["all_cases_url"] = (
+            reverse("admin:cases_case_changelist") + "?imported=" + ",".join(report.contexts)
+        )
+    status = 400 if file_error or (report and report.errors) else 200
     return _render(request, "editorial/import.html", context, status=status)
+
+
+@staff_required("cases.import_cases")
+def import_errors(request, token):
+    """The problems of a file just checked, as CSV (for the editor who checked it)."""
+    kept = cache.get(f"casefile:import-errors:{token}")
+    if kept is None or kept[0] != request.user.pk:
+        raise Http404("These errors are no longer kept: check the file again.")
+    response = HttpResponse(kept[1], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="casefile-import-errors.csv"'
+    return response
 
 
 @staff_required("cases.import_cases")

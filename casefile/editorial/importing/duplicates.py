@@ -1,0 +1,280 @@
+"""Duplicates caught before they happen: for every row, the people already in the archive
+it may name (by any name form the search knows, every privacy level), the cases it may
+repeat (the same docket number as its case_key, or the same person and source URL), and
+the other rows of the file naming the same person; then, for each row that creates a
+case, whose case it becomes: the person given by person_id, the one person it matches
+(when the editor chose to attach such rows), or a new person.
+
+Everything is found for the whole file at once, a fixed number of queries whatever its
+size. What is found is for staff only (the import report).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+from casefile.cases.models import Case, Citation
+from casefile.editorial.importing.checks import CaseRow, Plan
+from casefile.editorial.importing.report import (
+    ImportReport,
+    MatchedCase,
+    MatchedPerson,
+    RowError,
+    RowMatches,
+)
+from casefile.people.matching import matching_people, name_keys
+from casefile.people.models import Person
+
+ATTACH, NEW = "attach", "new"
+PEOPLE_CHOICES = {
+    ATTACH: "Attach each such row to the person it matches",
+    NEW: "Create a new person for each such row",
+}
+MATCHES_LISTED = 10  # people or cases listed per row
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person the import creates: for this row, or shared by the rows of one group."""
+
+    row: int  # the row whose columns make the person
+
+
+def docket_form(text: str) -> str:
+    """As Case.save() stores a docket number (NFKC, no spaces), upper-cased as the
+    index case_docket_upper holds it."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def resolve_people(
+    plan: Plan, existing: dict[str, Case], report: ImportReport, choice: str
+) -> dict[int, int | NewPerson | None]:
+    """{row number: the person its case is for}: an existing person's id, a NewPerson, or
+    None (an existing case keeps its person). Adds each row's matches to the report, and
+    row errors for a person_id that names nobody or a row that matches several people
+    when rows are to be attached. Sets report.needs_decision when rows match and the
+    editor has not chosen."""
+    rows = plan.rows
+    own_person = {
+        row.number: existing[row.case_key].person_id for row in rows if row.case_key in existing
+    }
+    own_case = {row.number: existing[row.case_key].pk for row in rows if row.case_key in existing}
+
+    by_name = matching_people(form for row in rows for form in row.name_forms)
+    matched: dict[int, list[int]] = {}
+    for row in rows:
+        ids = sorted({pk for form in row.name_forms for pk in by_name.get(form, ())})
+        ids = [pk for pk in ids if pk != own_person.get(row.number)]
+        if ids:
+            matched[row.number] = ids
+
+    given_ids = {row.person_id for row in rows if row.person_id is not None}
+    shown_ids = given_ids | {pk for ids in matched.values() for pk in ids[:MATCHES_LISTED]}
+    people = {person.pk: person for person in Person.objects.filter(pk__in=list(shown_ids))}
+    case_counts = dict(
+        Case.objects.filter(person_id__in=list(people))
+        .values_list("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    )
+    for row in rows:
+        if row.person_id is not None and row.person_id not in people:
+            report.errors.append(
+                RowError(
+                    row.number,
+                    "person_id",
+                    f"there is no person #{row.person_id} in the archive.",
+                    value=str(row.person_id),
+                )
+            )
+
+    same_rows = _rows_naming_the_same_person(rows)
+    cases = _matching_cases(rows, matched, own_person, own_case)
+
+    decided: dict[int, int | NewPerson | None] = {}
+    group_person: dict[int, NewPerson] = {}
+    undecided = False
+    for row in rows:
+        ids = matched.get(row.number, [])
+        exists = row.case_key in existing
+        if row.person_id is not None:
+            decision = row.person_id
+            said = f"attached to person #{row.person_id} (person_id)"
+            if exists and row.person_id == own_person[row.number]:
+                decision, said = None, ""
+        elif exists:
+            decision, said = None, ""  # an existing case keeps its person
+        elif ids and choice == ATTACH:
+            if len(ids) == 1:
+                decision, said = ids[0], f"attached to person #{ids[0]}"
+            else:
+                decision, said = None, ""
+                report.errors.append(
+                    RowError(
+                        row.number,
+                        "person_id",
+                        f"“{row.shown_name}” matches several people in the archive ("
+                        + ", ".join(f"#{pk}" for pk in ids[:MATCHES_LISTED])
+                        + "): give the one meant in person_id, or import creating new people.",
+                        value=row.shown_name,
+                    )
+                )
+        elif choice == ATTACH and row.number in same_rows:
+            first = min([row.number, *same_rows[row.number]])
+            decision = group_person.setdefault(first, NewPerson(first))
+            said = (
+                "a new person"
+                if first == row.number
+                else f"the new person of row {first}, which names the same person"
+            )
+        else:
+            decision, said = NewPerson(row.number), "a new person"
+            if not choice and (ids or row.number in same_rows):
+                undecided = True
+                said = "to be decided: attach or create a new person"
+        decided[row.number] = decision
+
+        if ids or cases.get(row.number) or row.number in same_rows or row.person_id is not None:
+            report.matches.append(
+                RowMatches(
+                    row=row.number,
+                    key=row.case_key,
+                    name=row.shown_name,
+                    people=[
+                        _matched_person(people[pk], case_counts.get(pk, 0))
+                        for pk in ids[:MATCHES_LISTED]
+                        if pk in people
+                    ],
+                    cases=cases.get(row.number, [])[:MATCHES_LISTED],
+                    same_rows=same_rows.get(row.number, []),
+                    decision=said,
+                )
+            )
+    report.needs_decision = undecided
+    return decided
+
+
+def _matched_person(person: Person, cases: int) -> MatchedPerson:
+    names = " ".join(part for part in (person.name_romanized, person.name_original) if part)
+    if person.aliases:
+        names += f" (also {', '.join(person.aliases)})"
+    if person.pseudonym:
+        names += f"; shown as “{person.pseudonym}”"
+    return MatchedPerson(
+        id=person.pk,
+        name=names or person.pseudonym,
+        privacy=str(person.get_privacy_display()).split(":")[0],
+        cases=cases,
+        admin_url=reverse("admin:people_person_change", args=[person.pk]),
+    )
+
+
+def _rows_naming_the_same_person(rows: list[CaseRow]) -> dict[int, list[int]]:
+    """{row: the other rows sharing a whole name key with it, directly or through others}."""
+    parent: dict[int, int] = {}
+
+    def root(n: int) -> int:
+        while parent.get(n, n) != n:
+            parent[n] = parent.get(parent[n], parent[n])
+            n = parent[n]
+        return n
+
+    first_with_key: dict[str, int] = {}
+    keys_of_forms: dict[tuple, set[str]] = {}
+    for row in rows:
+        forms = tuple(row.name_forms)
+        if not forms:
+            continue
+        keys = keys_of_forms.get(forms)
+        if keys is None:
+            keys = keys_of_forms[forms] = set().union(*(name_keys(form) for form in forms))
+        for key in keys:
+            other = first_with_key.setdefault(key, row.number)
+            if other != row.number:
+                parent[root(row.number)] = root(other)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for number in set(parent) | set(parent.values()):
+        groups[root(number)].append(number)
+    same: dict[int, list[int]] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            for number in members:
+                same[number] = sorted(m for m in members if m != number)
+    return same
+
+
+def _matching_cases(
+    rows: list[CaseRow], matched: dict[int, list[int]], own_person: dict, own_case: dict
+) -> dict[int, list[MatchedCase]]:
+    """Existing cases each row may repeat: the same docket number as its case_key, or the
+    same person (matched, given or its own) and source URL. Two queries for the file."""
+    found: dict[int, list[MatchedCase]] = defaultdict(list)
+    dockets = {docket_form(row.case_key) for row in rows}
+    by_docket = defaultdict(list)
+    for pk, public_id, state, docket in (
+        Case.objects.alias(docket_upper=Upper("docket_number"))
+        .filter(docket_upper__in=list(dockets))
+        .exclude(docket_number="")
+        .values_list("pk", "public_id", "publication_state", "docket_number")
+    ):
+        by_docket[docket_form(docket)].append((pk, public_id, state))
+    for row in rows:
+        for pk, public_id, state in by_docket.get(docket_form(row.case_key), ()):
+            if pk != own_case.get(row.number):
+                found[row.number].append(
+                    _matched_case(pk, public_id, state, "the same docket number")
+                )
+
+    candidates = {
+        row.number: {
+            *matched.get(row.number, ()),
+            *([row.person_id] if row.person_id else []),
+            *([own_person[row.number]] if row.number in own_person else []),
+        }
+        for row in rows
+        if row.source and row.source.url
+    }
+    people = {pk for ids in candidates.values() for pk in ids}
+    urls = {row.source.url for row in rows if row.source and row.source.url}
+    by_person_url = defaultdict(dict)
+    if people and urls:
+        for pk, public_id, state, person_id, url in (
+            Citation.objects.filter(
+                capture__source__url__in=list(urls), case__person_id__in=list(people)
+            )
+            .values_list(
+                "case_id",
+                "case__public_id",
+                "case__publication_state",
+                "case__person_id",
+                "capture__source__url",
+            )
+            .distinct()
+        ):
+            by_person_url[(person_id, url)][pk] = (public_id, state)
+    for row in rows:
+        for person_id in sorted(candidates.get(row.number, ())):
+            for pk, (public_id, state) in by_person_url.get(
+                (person_id, row.source.url), {}
+            ).items():
+                if pk != own_case.get(row.number) and all(m.id != pk for m in found[row.number]):
+                    found[row.number].append(
+                        _matched_case(pk, public_id, state, "the same person and source URL")
+                    )
+    return found
+
+
+def _matched_case(pk: int, public_id: str, state: str, why: str) -> MatchedCase:
+    return MatchedCase(
+        id=pk,
+        public_id=public_id,
+        state=state,
+        why=why,
+        admin_url=reverse("admin:cases_case_change", args=[pk]),
+    )
