@@ -76,4 +76,13 @@ def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):
     for stage in ("dry run", "import", "re-import", "update"):
         assert f"{stage}:" in report
     assert "30 rows" in report
+    assert "dry run of a 25-row file" in report and "SQL statements" in report
     assert (Case.objects.count(), Person.objects.count()) == before
+
+
+def test_bench_workflow_publishes_complete_drafts_in_bulk_and_rolls_back(synthetic):
+    before = (Case.objects.count(), Case.objects.published().count())
+    report = run("bench_workflow", drafts=30, cases=synthetic)
+    assert "submit and publish: 10 drafts" in report and "10 published" in report
+    assert "30 of 30 published in all" in report
+    assert (Case.objects.count(), Case.objects.published().count()) == before
