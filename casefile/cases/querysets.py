@@ -15,6 +15,7 @@ from django.db.models.functions import Upper
 
 from casefile.cases import visibility
 from casefile.cases.search import SearchText
+from casefile.core.bulk import AnyOf
 
 # Sentinels around highlighted words in a snippet; the page escapes the snippet
 # and only then turns them into <mark> (casefile.cases.templatetags).
@@ -74,14 +75,6 @@ def _in_list(column: str, values: list):
     # conversion (thousands of ids).
     array = RawSQL("%s::bigint[]", (values,), output_field=ArrayField(models.BigIntegerField()))
     return AnyOf(F(column), array)
-
-
-class AnyOf(models.Func):
-    """`value = ANY(array)`, as a condition."""
-
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = models.BooleanField()
 
 
 class CaseQuerySet(models.QuerySet):

@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from casefile.cases.models import Case
+from casefile.core.bulk import any_of
 from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
 from casefile.editorial.importing.checks import (
     CaseRow,
@@ -42,7 +43,6 @@ from casefile.editorial.importing.writing import (
     UNIDENTIFIED_AUTHORITY,
     NamesInCorrections,
     Writer,
-    any_of,
 )
 
 __all__ = [

@@ -20,6 +20,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 from casefile.cases.models import Case, Citation
+from casefile.core.bulk import any_of
 from casefile.editorial.importing.checks import CaseRow, Plan
 from casefile.editorial.importing.report import (
     ImportReport,
@@ -76,9 +77,9 @@ def resolve_people(
 
     given_ids = {row.person_id for row in rows if row.person_id is not None}
     shown_ids = given_ids | {pk for ids in matched.values() for pk in ids[:MATCHES_LISTED]}
-    people = {person.pk: person for person in Person.objects.filter(pk__in=list(shown_ids))}
+    people = {person.pk: person for person in Person.objects.filter(any_of("id", shown_ids))}
     case_counts = dict(
-        Case.objects.filter(person_id__in=list(people))
+        Case.objects.filter(any_of("person_id", people))
         .values_list("person_id")
         .annotate(n=Count("id"))
         .values_list("person_id", "n")
@@ -218,8 +219,8 @@ def _matching_cases(
     dockets = {docket_form(row.case_key) for row in rows}
     by_docket = defaultdict(list)
     for pk, public_id, state, docket in (
-        Case.objects.alias(docket_upper=Upper("docket_number"))
-        .filter(docket_upper__in=list(dockets))
+        # Upper(docket_number) = ANY(…): the index case_docket_upper.
+        Case.objects.filter(any_of(Upper("docket_number"), sorted(dockets), "text"))
         .exclude(docket_number="")
         .values_list("pk", "public_id", "publication_state", "docket_number")
     ):
@@ -246,7 +247,8 @@ def _matching_cases(
     if people and urls:
         for pk, public_id, state, person_id, url in (
             Citation.objects.filter(
-                capture__source__url__in=list(urls), case__person_id__in=list(people)
+                any_of("capture__source__url", urls, "text"),
+                any_of("case__person_id", people),
             )
             .values_list(
                 "case_id",

@@ -25,8 +25,7 @@ from functools import lru_cache
 import pghistory
 import pgtrigger
 from django.db import connection
-from django.db.models import Count, F
-from django.db.models.expressions import RawSQL
+from django.db.models import Count
 from django.urls import reverse
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
@@ -37,9 +36,8 @@ from casefile.cases.corrections import (
 )
 from casefile.cases.models import Amount, Case, Citation, Restriction, new_public_id
 from casefile.cases.name_leaks import unresolved_name_leaks
-from casefile.cases.querysets import AnyOf
 from casefile.cases.vocabularies import CaseStatus, CitedField, PublicationState
-from casefile.core.bulk import bulk_update_from_values, copy_insert
+from casefile.core.bulk import any_of, bulk_update_from_values, copy_insert
 from casefile.core.text import has_cjk
 from casefile.editorial.importing.checks import CaseRow, Plan, SourceSpec
 from casefile.editorial.importing.duplicates import NewPerson
@@ -106,11 +104,6 @@ class NamesInCorrections(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(map(str, errors)))
-
-
-def any_of(column: str, values, array_type: str = "bigint"):
-    """`column = ANY(values)`, the values sent as one array parameter."""
-    return AnyOf(F(column), RawSQL(f"%s::{array_type}[]", (list(values),)))
 
 
 def _pseudonym(row: CaseRow) -> str:
