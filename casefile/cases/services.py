@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.name_leaks import PREFETCH as NAME_CHECK_PREFETCH
 from casefile.cases.name_leaks import Finding, unresolved_name_leaks
 from casefile.cases.vocabularies import PublicationState
 from casefile.cases.workflow import STEPS, Step
@@ -374,12 +375,14 @@ class NameLeakFound(WorkflowError):
         )
 
 
-def refuse_name_leaks(case: Case) -> None:
+def refuse_name_leaks(case: Case, *, as_written: bool = True) -> None:
     """Raise NameLeakFound if a form of the real name of the case's person appears in the
     case's public text, as saved so far in this transaction, without a reviewer's
     override. Publishing and every correction of a published case call it last, so the
-    refusal rolls the whole write back."""
-    case = Case.objects.select_related("person").get(pk=case.pk)  # as written, parts too
+    refusal rolls the whole write back. `as_written=False`: `case` is the locked version
+    with nothing written since (publishing), so it is checked as it is."""
+    if as_written:
+        case = Case.objects.select_related("person").get(pk=case.pk)  # parts too
     findings = unresolved_name_leaks(case)
     if findings:
         raise NameLeakFound(case=case, findings=findings)
@@ -392,16 +395,23 @@ def missing_citations(case: Case) -> list[str]:
     the summary…: a `case_field` citation), and every restriction and every amount
     needs at least one citation of its own. Events are encouraged, not required.
     """
+    # From the case's citations, restrictions and amounts, which a check of many cases
+    # prefetches (name_leaks.PREFETCH); one query each otherwise.
+    citations = case.citations.all()
     missing = []
-    if not case.citations.exclude(case_field="").exists():
+    if not any(citation.case_field for citation in citations):
         missing.append(
             "the case itself: cite a source for at least one claim of the case "
             "(the listing, the stated reason, the summary…)"
         )
-    for restriction in case.restrictions.filter(citations__isnull=True).order_by("id"):
-        missing.append(f"restriction “{restriction}” (#{restriction.pk})")
-    for amount in case.amounts.filter(citations__isnull=True).order_by("id"):
-        missing.append(f"amount “{amount}” (#{amount.pk})")
+    cited_restrictions = {c.restriction_id for c in citations if c.restriction_id}
+    cited_amounts = {c.amount_id for c in citations if c.amount_id}
+    for restriction in sorted(case.restrictions.all(), key=lambda part: part.pk):
+        if restriction.pk not in cited_restrictions:
+            missing.append(f"restriction “{restriction}” (#{restriction.pk})")
+    for amount in sorted(case.amounts.all(), key=lambda part: part.pk):
+        if amount.pk not in cited_amounts:
+            missing.append(f"amount “{amount}” (#{amount.pk})")
     return missing
 
 
@@ -432,18 +442,58 @@ def _require_state(case: Case, step: Step) -> None:
         )
 
 
+def _checked(given: Case, locked: Case) -> Case:
+    """The case to run publishing's checks on: what the caller passed, with the parts it
+    prefetched, when it is the version now locked (the version changes with any part,
+    the person and the cited sources); else the locked row, whose parts are read then.
+    Accepted findings of the name check do not move the version: they are read again."""
+    if given is not locked and given.updated_at == locked.updated_at:
+        getattr(given, "_prefetched_objects_cache", {}).pop("name_leak_overrides", None)
+        given.publication_state = locked.publication_state
+        return given
+    return locked
+
+
+def _save_step(case: Case, action: str, by, fields: list[str], *, version: bool = True) -> None:
+    """Write a step's fields, recorded as the step. `version=False`: another step follows
+    at once, so the version in between is not read back."""
+    with pghistory.context(action=action, user=_user_id(by)):
+        if version:
+            case.save(update_fields=fields)  # Case.save reads the new version back
+        else:
+            Case.objects.filter(pk=case.pk).update(**{f: getattr(case, f) for f in fields})
+
+
+def _submit(case: Case, by, *, then_publish: bool = False) -> None:
+    """Submit `case`, locked by the caller."""
+    step = STEPS["submit"]
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    _save_step(case, "submit_for_review", by, ["publication_state"], version=not then_publish)
+
+
+def _publish(case: Case, by, checked: Case) -> None:
+    """Publish `case`, locked by the caller, once `checked` (the same version) passes the
+    citation gate and the name check."""
+    step = STEPS["publish"]
+    _require_state(case, step)
+    missing = missing_citations(checked)
+    if missing:
+        raise PublicationBlocked(case=case, missing=missing)
+    refuse_name_leaks(checked, as_written=False)
+    case.publication_state = step.to_state
+    case.published_at = case.published_at or timezone.now()  # the first publication
+    case.review_comment = ""
+    _save_step(case, "publish", by, ["publication_state", "published_at", "review_comment"])
+
+
 @transaction.atomic
 def submit_for_review(*, case: Case, by, expected_version: str | None = None) -> Case:
     """An editor hands a draft to the reviewers."""
-    step = STEPS["submit"]
-    _require_permission(step, by)
-    with pghistory.context(action="submit_for_review", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, step)
-        case.publication_state = step.to_state
-        case.save()
-    case.refresh_from_db()
-    return case
+    _require_permission(STEPS["submit"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    _submit(locked, by)
+    return locked
 
 
 @transaction.atomic
@@ -452,13 +502,11 @@ def send_back(*, case: Case, by, comment: str, expected_version: str | None = No
     step = STEPS["send_back"]
     _require_permission(step, by)
     comment = _step_text("comment", comment)
-    with pghistory.context(action="send_back", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, step)
-        case.publication_state = step.to_state
-        case.review_comment = comment
-        case.save()
-    case.refresh_from_db()
+    case = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    case.review_comment = comment
+    _save_step(case, "send_back", by, ["publication_state", "review_comment"])
     return case
 
 
@@ -469,37 +517,31 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
     Publishing a case that is already published changes nothing (so loaders may call
     it on every run). Raises PublicationBlocked listing every missing citation, then
     NameLeakFound listing every place that names a person who is not a public figure.
+    The checks read the parts `case` has prefetched when it is the version locked.
     """
-    step = STEPS["publish"]
-    _require_permission(step, by)
-    with pghistory.context(action="publish", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        if case.publication_state == PublicationState.PUBLISHED:
-            return case
-        _require_state(case, step)
-        missing = missing_citations(case)
-        if missing:
-            raise PublicationBlocked(case=case, missing=missing)
-        refuse_name_leaks(case)
-        case.publication_state = step.to_state
-        case.published_at = case.published_at or timezone.now()  # the first publication
-        case.review_comment = ""
-        case.save()
-    case.refresh_from_db()
-    return case
+    _require_permission(STEPS["publish"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    if locked.publication_state == PublicationState.PUBLISHED:
+        return locked
+    _publish(locked, by, _checked(case, locked))
+    return locked
 
 
 @transaction.atomic
 def submit_and_publish(*, case: Case, by, expected_version: str | None = None) -> Case:
-    """A reviewer takes a draft through both steps at once: submit_for_review, then
-    publish, each recorded as itself. Either both happen or neither: a draft that cannot
-    be published (a missing citation, its person's name in its text) stays a draft."""
+    """A reviewer takes a draft through both steps at once: submitted for review, then
+    published, each recorded as itself, under one lock. Either both happen or neither: a
+    draft that cannot be published (a missing citation, its person's name in its text)
+    stays a draft."""
     step = STEPS["submit_and_publish"]
     _require_permission(step, by)
-    # The version and the draft state are checked under the lock before anything is written.
-    _require_state(lock_case(case_id=case.pk, expected_version=expected_version), step)
-    case = submit_for_review(case=case, by=by)
-    return publish(case=case, by=by)
+    _require_permission(STEPS["submit"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(locked, step)
+    checked = _checked(case, locked)  # before submitting moves the version
+    _submit(locked, by, then_publish=True)
+    _publish(locked, by, checked)
+    return locked
 
 
 @transaction.atomic
@@ -509,14 +551,12 @@ def retract(*, case: Case, by, note: str, expected_version: str | None = None) -
     step = STEPS["retract"]
     _require_permission(step, by)
     note = _step_text("note", note)
-    with pghistory.context(action="retract", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, step)
-        case.publication_state = step.to_state
-        case.retracted_at = timezone.now()
-        case.retraction_note = note
-        case.save()
-    case.refresh_from_db()
+    case = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    case.retracted_at = timezone.now()
+    case.retraction_note = note
+    _save_step(case, "retract", by, ["publication_state", "retracted_at", "retraction_note"])
     return case
 
 
@@ -556,6 +596,10 @@ class StepOutcome:
         return str(PublicationState(self.state).label) if self.state else ""
 
 
+# Cases a bulk step reads at once (with their parts, when it publishes).
+STEP_CHUNK = 500
+
+
 def take_step(
     *,
     step: str,
@@ -585,10 +629,17 @@ def take_step(
         extra[chosen.asks] = _step_text(
             chosen.asks, {"comment": comment, "note": note}[chosen.asks]
         )
-    found = Case.objects.select_related("person").in_bulk(list(cases))
+    found = {}
+    publishes = chosen.to_state == PublicationState.PUBLISHED
+    ids = list(cases)
+    for start in range(0, len(ids), STEP_CHUNK):
+        chunk = Case.objects.select_related("person")
+        if publishes:  # the citation gate's and the name check's reads, a query each
+            chunk = chunk.prefetch_related(*NAME_CHECK_PREFETCH)
+        found |= chunk.in_bulk(ids[start : start + STEP_CHUNK])
     outcomes = []
     for case_id, version in cases.items():
-        case = found.get(case_id)
+        case = found.pop(case_id, None)
         outcome = StepOutcome(case_id=case_id)
         outcomes.append(outcome)
         if case is None:
