@@ -32,3 +32,16 @@ def test_the_query_is_answered_from_the_index():
         cursor.execute("EXPLAIN " + PEOPLE_SHARING_KEYS, [["liuhu", "刘虎"]])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "person_name_key_list" in plan
+
+
+def test_many_names_at_once_find_the_same_people(monkeypatch):
+    """A large file's names take the other query (one pass over the people); it finds the
+    same people."""
+    from casefile.people import matching
+
+    make_person(name_original="刘虎")
+    make_person(name_original="", name_romanized="Zhang Wei", aliases=["Wei Zhang"])
+    names = ["Liu Hu", "Zhang Wei", "张伟", "nobody"]
+    few = matching_people(names)
+    monkeypatch.setattr(matching, "INDEXED_KEYS", 0)
+    assert matching_people(names) == few and len(few) == 3

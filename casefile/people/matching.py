@@ -14,21 +14,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db import connection
 
 from casefile.people.models import Person
 
 
-def name_keys(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 17)  # names repeat, and pinyin is slow
+def name_keys(name: str) -> frozenset[str]:
     """The search keys of one name as written (in characters or romanised)."""
-    return set(Person(aliases=[name]).compute_name_keys().split())
+    return frozenset(Person(aliases=[name]).compute_name_keys().split())
 
 
-# string_to_array(name_keys, ' ') is the expression of the index person_name_key_list.
+# A few keys (a small file): through the index person_name_key_list, whose expression is
+# string_to_array(name_keys, ' '); its cost follows the keys, not the archive. Many keys
+# (a file of thousands of rows): one pass over the people, each key tested against a hash
+# of the file's keys; `&&` would compare every candidate's keys with every file key.
+INDEXED_KEYS = 256
 PEOPLE_SHARING_KEYS = """
     SELECT id, name_keys FROM people_person
     WHERE string_to_array(name_keys, ' ') && %s::text[]
+"""
+PEOPLE_SHARING_MANY_KEYS = """
+    SELECT DISTINCT p.id, p.name_keys
+    FROM people_person AS p, unnest(string_to_array(p.name_keys, ' ')) AS key
+    WHERE key = ANY(%s::text[])
 """
 
 
@@ -41,7 +52,8 @@ def matching_people(names: Iterable[str]) -> dict[str, list[int]]:
         return {}
     holders: dict[str, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(PEOPLE_SHARING_KEYS, [sorted(wanted)])
+        query = PEOPLE_SHARING_KEYS if len(wanted) <= INDEXED_KEYS else PEOPLE_SHARING_MANY_KEYS
+        cursor.execute(query, [sorted(wanted)])
         for pk, keys in cursor.fetchall():
             for key in keys.split():
                 if key in wanted:

@@ -24,7 +24,7 @@ from casefile.core.text import (
     normalize_line_breaks,
 )
 from casefile.editorial.importing import suggestions
-from casefile.editorial.importing.columns import MAX_LENGTH, VOCABULARIES
+from casefile.editorial.importing.columns import COLUMNS, MAX_LENGTH, VOCABULARIES
 from casefile.editorial.importing.reading import ImportFileError
 from casefile.editorial.importing.report import ImportReport, RowError
 
@@ -36,6 +36,7 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 CAPTURE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
+EMPTY_ROW = dict.fromkeys(COLUMNS, "")
 SOURCE_COLUMNS = ("source_outlet", "source_title", "source_author", "source_date", "source_url")
 # Columns that describe the source as read, meaningless without a source.
 CAPTURE_COLUMNS = ("source_captured", "archive_url", "quote")
@@ -136,14 +137,11 @@ class _Row:
         self.raw = raw
         self.errors = errors
         self.given = given
+        # A cell: every column is in `raw`, the file's own and "" for the others.
+        self.cell = raw.__getitem__
 
     def error(self, column: str, message: str, suggestion: str = "") -> None:
-        self.errors.append(
-            RowError(self.number, column, message, suggestion, self.raw.get(column, ""))
-        )
-
-    def cell(self, column: str) -> str:
-        return self.raw.get(column, "")
+        self.errors.append(RowError(self.number, column, message, suggestion, self.raw[column]))
 
     def text(self, column: str) -> str:
         value = self.cell(column)
@@ -179,7 +177,8 @@ class _Row:
         value = self.cell(column)
         if not value:
             return None
-        if not re.fullmatch(r"\d{4}", value) or not EARLIEST_YEAR <= int(value) <= this_year:
+        found = _year(value, this_year)
+        if found is None:
             guess = suggestions.year(value)
             self.error(
                 column,
@@ -187,13 +186,40 @@ class _Row:
                 guess if guess and EARLIEST_YEAR <= int(guess) <= this_year else "",
             )
             return None
-        return PartialDate(datetime.date(int(value), 1, 1), DatePrecision.YEAR)
+        return found
 
     def web_address(self, column: str) -> str:
         value = self.text(column)
         if value and not _is_web_address(value):
             self.error(column, f"“{value}” is not a web address (http:// or https://).")
         return value
+
+
+@lru_cache(maxsize=1024)  # years repeat
+def _year(value: str, this_year: int) -> PartialDate | None:
+    if not re.fullmatch(r"\d{4}", value) or not EARLIEST_YEAR <= int(value) <= this_year:
+        return None
+    return PartialDate(datetime.date(int(value), 1, 1), DatePrecision.YEAR)
+
+
+@lru_cache(maxsize=4096)  # rows citing one source repeat its date
+def _partial_date(value: str) -> PartialDate | str:
+    """The date, or why it is not one."""
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        return str(error)
+
+
+@lru_cache(maxsize=65536)  # rows citing one capture repeat its time
+def _moment(value: str) -> datetime.datetime | None:
+    if not CAPTURE_TIME.match(value):
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=datetime.UTC) if timezone.is_naive(parsed) else parsed
 
 
 def _plain_text(number: int, raw: dict[str, str], errors: list[RowError]) -> dict[str, str]:
@@ -222,7 +248,7 @@ def check_row(
 ) -> CaseRow | None:
     """Type one row, adding every problem to `errors`; None when the row has any."""
     before = len(errors)
-    raw = _plain_text(number, raw, errors)
+    raw = _plain_text(number, {**EMPTY_ROW, **raw}, errors)
     row = _Row(number, raw, errors, given)
     key = row.text("case_key")
     if not key:
@@ -434,10 +460,10 @@ def _source(row: _Row, now: datetime.datetime):
         )
     published = None
     if row.cell("source_date"):
-        try:
-            published = PartialDate.parse(row.cell("source_date"))
-        except ValueError as error:
-            row.error("source_date", str(error), suggestions.year(row.cell("source_date")))
+        published = _partial_date(row.cell("source_date"))
+        if isinstance(published, str):
+            row.error("source_date", published, suggestions.year(row.cell("source_date")))
+            published = None
     authors = row.items("source_author")
     source = SourceSpec(row.cell("source_outlet"), title, authors, published, url, language)
     return source, captured, archive_url, quote
@@ -445,20 +471,13 @@ def _source(row: _Row, now: datetime.datetime):
 
 def _capture_time(row: _Row, now: datetime.datetime) -> datetime.datetime | None:
     value = row.cell("source_captured")
-    parsed = None
-    if CAPTURE_TIME.match(value):
-        try:
-            parsed = datetime.datetime.fromisoformat(value.replace(" ", "T", 1))
-        except ValueError:
-            parsed = None
+    parsed = _moment(value)
     if parsed is None:
         row.error(
             "source_captured",
             f"“{value}” is not a date or time such as 2018-01-05 or 2018-01-05T14:30.",
         )
         return None
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=datetime.UTC)
     if parsed > now:
         row.error("source_captured", f"“{value}” is in the future.")
         return None
@@ -483,7 +502,7 @@ def check_rows(header: list[str], numbered_rows, report: ImportReport) -> Plan:
                 )
             )
             continue
-        raw = dict(zip(header, cells + [""] * (width - len(cells)), strict=False))
+        raw = {**EMPTY_ROW, **dict(zip(header, cells, strict=False))}
         row = check_row(number, raw, report.errors, this_year=this_year, given=given, now=now)
         key = raw["case_key"]
         if key and key in first_row_of_key:

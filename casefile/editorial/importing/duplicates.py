@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import Upper
-from django.urls import reverse
 
 from casefile.cases.models import Case, Citation
 from casefile.core.bulk import any_of
@@ -28,9 +27,11 @@ from casefile.editorial.importing.report import (
     MatchedPerson,
     RowError,
     RowMatches,
+    admin_change_url,
 )
 from casefile.people.matching import matching_people, name_keys
-from casefile.people.models import Person
+from casefile.people.models import Person, Privacy
+from casefile.sources.models import Source
 
 ATTACH, NEW = "attach", "new"
 PEOPLE_CHOICES = {
@@ -69,15 +70,24 @@ def resolve_people(
 
     by_name = matching_people(form for row in rows for form in row.name_forms)
     matched: dict[int, list[int]] = {}
+    of_forms: dict[tuple, list[int]] = {}  # names repeat: each set of forms once
     for row in rows:
-        ids = sorted({pk for form in row.name_forms for pk in by_name.get(form, ())})
-        ids = [pk for pk in ids if pk != own_person.get(row.number)]
+        forms = tuple(row.name_forms)
+        ids = of_forms.get(forms)
+        if ids is None:
+            ids = of_forms[forms] = sorted({pk for f in forms for pk in by_name.get(f, ())})
+        own = own_person.get(row.number)
+        if own in ids:
+            ids = [pk for pk in ids if pk != own]
         if ids:
             matched[row.number] = ids
 
     given_ids = {row.person_id for row in rows if row.person_id is not None}
     shown_ids = given_ids | {pk for ids in matched.values() for pk in ids[:MATCHES_LISTED]}
-    people = {person.pk: person for person in Person.objects.filter(any_of("id", shown_ids))}
+    people = {
+        row[0]: row
+        for row in Person.objects.filter(any_of("id", shown_ids)).values_list(*PERSON_SHOWN)
+    }
     case_counts = dict(
         Case.objects.filter(any_of("person_id", people))
         .values_list("person_id")
@@ -95,8 +105,15 @@ def resolve_people(
                 )
             )
 
-    same_rows = _rows_naming_the_same_person(rows)
+    groups = _rows_naming_the_same_person(rows)
     cases = _matching_cases(rows, matched, own_person, own_case)
+
+    matched_people: dict[int, MatchedPerson] = {}
+
+    def shown(pk: int) -> MatchedPerson:
+        if pk not in matched_people:
+            matched_people[pk] = _matched_person(people[pk], case_counts.get(pk, 0))
+        return matched_people[pk]
 
     decided: dict[int, int | NewPerson | None] = {}
     group_person: dict[int, NewPerson] = {}
@@ -126,8 +143,8 @@ def resolve_people(
                         value=row.shown_name,
                     )
                 )
-        elif choice == ATTACH and row.number in same_rows:
-            first = min([row.number, *same_rows[row.number]])
+        elif choice == ATTACH and row.number in groups:
+            first = groups[row.number][0]
             decision = group_person.setdefault(first, NewPerson(first))
             said = (
                 "a new person"
@@ -136,24 +153,25 @@ def resolve_people(
             )
         else:
             decision, said = NewPerson(row.number), "a new person"
-            if not choice and (ids or row.number in same_rows):
+            if not choice and (ids or row.number in groups):
                 undecided = True
                 said = "to be decided: attach or create a new person"
         decided[row.number] = decision
 
-        if ids or cases.get(row.number) or row.number in same_rows or row.person_id is not None:
+        group = groups.get(row.number, ())
+        if ids or cases.get(row.number) or group or row.person_id is not None:
             report.matches.append(
                 RowMatches(
                     row=row.number,
                     key=row.case_key,
                     name=row.shown_name,
-                    people=[
-                        _matched_person(people[pk], case_counts.get(pk, 0))
-                        for pk in ids[:MATCHES_LISTED]
-                        if pk in people
-                    ],
+                    people=[shown(pk) for pk in ids[:MATCHES_LISTED] if pk in people],
+                    more_people=max(0, len(ids) - MATCHES_LISTED),
                     cases=cases.get(row.number, [])[:MATCHES_LISTED],
-                    same_rows=same_rows.get(row.number, []),
+                    same_rows=[n for n in group[: MATCHES_LISTED + 1] if n != row.number][
+                        :MATCHES_LISTED
+                    ],
+                    more_rows=max(0, len(group) - 1 - MATCHES_LISTED),
                     decision=said,
                 )
             )
@@ -161,23 +179,30 @@ def resolve_people(
     return decided
 
 
-def _matched_person(person: Person, cases: int) -> MatchedPerson:
-    names = " ".join(part for part in (person.name_romanized, person.name_original) if part)
-    if person.aliases:
-        names += f" (also {', '.join(person.aliases)})"
-    if person.pseudonym:
-        names += f"; shown as “{person.pseudonym}”"
+# What the report shows of a person who may be a row's (a values_list row).
+PERSON_SHOWN = ("id", "name_original", "name_romanized", "aliases", "pseudonym", "privacy")
+PRIVACY_LABELS = {key: str(label).split(":")[0] for key, label in Privacy.choices}
+
+
+def _matched_person(person: tuple, cases: int) -> MatchedPerson:
+    pk, original, romanized, aliases, pseudonym, privacy = person
+    names = " ".join(part for part in (romanized, original) if part)
+    if aliases:
+        names += f" (also {', '.join(aliases)})"
+    if pseudonym:
+        names += f"; shown as “{pseudonym}”"
     return MatchedPerson(
-        id=person.pk,
-        name=names or person.pseudonym,
-        privacy=str(person.get_privacy_display()).split(":")[0],
+        id=pk,
+        name=names or pseudonym,
+        privacy=PRIVACY_LABELS[privacy],
         cases=cases,
-        admin_url=reverse("admin:people_person_change", args=[person.pk]),
+        admin_url=admin_change_url("admin:people_person_change", pk),
     )
 
 
 def _rows_naming_the_same_person(rows: list[CaseRow]) -> dict[int, list[int]]:
-    """{row: the other rows sharing a whole name key with it, directly or through others}."""
+    """{row: every row of its group, in order}, for the rows sharing a whole name key with
+    another row, directly or through others. The members' list is shared by the group."""
     parent: dict[int, int] = {}
 
     def root(n: int) -> int:
@@ -198,16 +223,13 @@ def _rows_naming_the_same_person(rows: list[CaseRow]) -> dict[int, list[int]]:
         for key in keys:
             other = first_with_key.setdefault(key, row.number)
             if other != row.number:
-                parent[root(row.number)] = root(other)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for number in set(parent) | set(parent.values()):
-        groups[root(number)].append(number)
-    same: dict[int, list[int]] = {}
-    for members in groups.values():
-        if len(members) > 1:
-            for number in members:
-                same[number] = sorted(m for m in members if m != number)
-    return same
+                a, b = root(row.number), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = defaultdict(list)
+    for number in sorted(set(parent) | set(parent.values())):
+        members[root(number)].append(number)
+    return {number: group for group in members.values() for number in group if len(group) > 1}
 
 
 def _matching_cases(
@@ -244,22 +266,28 @@ def _matching_cases(
     people = {pk for ids in candidates.values() for pk in ids}
     urls = {row.source.url for row in rows if row.source and row.source.url}
     by_person_url = defaultdict(dict)
-    if people and urls:
-        for pk, public_id, state, person_id, url in (
+    # The sources first (index source_url): a file citing no source of the archive, as a
+    # first import of new reporting does, needs no more.
+    sources = dict(
+        Source.objects.filter(any_of("url", urls, "text")).values_list("pk", "url")
+        if people and urls
+        else []
+    )
+    if sources:
+        for pk, public_id, state, person_id, source_id in (
             Citation.objects.filter(
-                any_of("capture__source__url", urls, "text"),
-                any_of("case__person_id", people),
+                any_of("capture__source_id", sources), any_of("case__person_id", people)
             )
             .values_list(
                 "case_id",
                 "case__public_id",
                 "case__publication_state",
                 "case__person_id",
-                "capture__source__url",
+                "capture__source_id",
             )
             .distinct()
         ):
-            by_person_url[(person_id, url)][pk] = (public_id, state)
+            by_person_url[(person_id, sources[source_id])][pk] = (public_id, state)
     for row in rows:
         for person_id in sorted(candidates.get(row.number, ())):
             for pk, (public_id, state) in by_person_url.get(
@@ -278,5 +306,5 @@ def _matched_case(pk: int, public_id: str, state: str, why: str) -> MatchedCase:
         public_id=public_id,
         state=state,
         why=why,
-        admin_url=reverse("admin:cases_case_change", args=[pk]),
+        admin_url=admin_change_url("admin:cases_case_change", pk),
     )

@@ -13,6 +13,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.urls import reverse
 
 # A page or a command lists this many problems (or rows), then says how many more.
 ERRORS_LISTED = 200
@@ -23,6 +26,17 @@ RANGES_LISTED = 40
 # How a cell that a spreadsheet would run as a formula is defused in the errors' CSV
 # (as casefile.cases.exports does for its downloads).
 FORMULA = re.compile(r"^([\t\r\n]|[ \t\r\n]*[=+@-])")
+
+
+@lru_cache(maxsize=16)
+def _change_url_pattern(name: str) -> str:
+    return reverse(name, args=[0])
+
+
+def admin_change_url(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]) for an admin change page, reversed once per page kind (a
+    report links to 100,000 cases)."""
+    return _change_url_pattern(name).replace("/0/", f"/{pk}/", 1)
 
 
 @dataclass(frozen=True)
@@ -136,8 +150,10 @@ class RowMatches:
     key: str
     name: str  # the row's name, as given
     people: list[MatchedPerson] = field(default_factory=list)
+    more_people: int = 0  # matched but not listed
     cases: list[MatchedCase] = field(default_factory=list)
     same_rows: list[int] = field(default_factory=list)  # other rows naming the same person
+    more_rows: int = 0
     decision: str = ""  # what is done: "attached to person #12", "a new person"…
 
 

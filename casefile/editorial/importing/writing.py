@@ -26,7 +26,6 @@ import pghistory
 import pgtrigger
 from django.db import connection
 from django.db.models import Count
-from django.urls import reverse
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
 from casefile.cases.corrections import (
@@ -41,7 +40,7 @@ from casefile.core.bulk import any_of, bulk_update_from_values, copy_insert
 from casefile.core.text import has_cjk
 from casefile.editorial.importing.checks import CaseRow, Plan, SourceSpec
 from casefile.editorial.importing.duplicates import NewPerson
-from casefile.editorial.importing.report import ImportReport, RowError, RowOutcome
+from casefile.editorial.importing.report import ImportReport, RowError, RowOutcome, admin_change_url
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Source, SourceCapture, SourceKind
 
@@ -253,7 +252,7 @@ class Writer:
             case_id=case.pk if case else None,
             public_id=case.public_id if case else "",
             reason=reason,
-            admin_url=reverse("admin:cases_case_change", args=[case.pk]) if case else "",
+            admin_url=admin_change_url("admin:cases_case_change", case.pk) if case else "",
         )
 
     # --- authorities, sources, captures ---------------------------------------------------------
@@ -537,7 +536,7 @@ class Writer:
                 outcome="created",
                 case_id=case_id,
                 public_id=public_id,
-                admin_url=reverse("admin:cases_case_change", args=[case_id]),
+                admin_url=admin_change_url("admin:cases_case_change", case_id),
             )
 
     def _amount_values(self, row: CaseRow, case_id) -> dict:
