@@ -83,6 +83,6 @@ def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):
 def test_bench_workflow_publishes_complete_drafts_in_bulk_and_rolls_back(synthetic):
     before = (Case.objects.count(), Case.objects.published().count())
     report = run("bench_workflow", drafts=30, cases=synthetic)
-    assert "submit and publish: 10 drafts" in report and "10 published" in report
-    assert "30 of 30 published in all" in report
+    assert "submit and publish: 30 drafts" in report and "30 published" in report
+    assert "50 of 50 published in all" in report
     assert (Case.objects.count(), Case.objects.published().count()) == before

@@ -224,20 +224,23 @@ class Writer:
             captures = self._captures() if self.write else {}
             self._create(new_rows, authorities, captures, outcomes)
             self._update(drafts, authorities, captures, outcomes, "updated")
-        self._note_context(ctx, new_rows or drafts)
+        self._note_context(ctx, outcomes, ("created", "updated"))
         if corrections:
             with pghistory.context(
                 action="import_correction", user=self.user_id, file=self.filename
             ) as ctx:
                 self._update(corrections, authorities, captures, outcomes, "corrected")
-            self._note_context(ctx, corrections)
+            self._note_context(ctx, outcomes, ("corrected",))
             self._check_names(corrections, outcomes)
         self.report.outcomes = sorted(
             [*self.report.outcomes, *outcomes.values()], key=lambda o: o.row
         )
 
-    def _note_context(self, ctx, rows) -> None:
-        if self.write and not self.report.dry_run and rows:
+    def _note_context(self, ctx, outcomes: dict, kinds: tuple[str, ...]) -> None:
+        """Keep the history context of a phase that changed cases, for the report's link."""
+        if self.report.dry_run:
+            return
+        if any(outcome.outcome in kinds for outcome in outcomes.values()):
             self.report.contexts.append(str(ctx.id))
 
     def _skip(self, row: CaseRow, case: Case, reason: str) -> None:
