@@ -25,7 +25,6 @@ from casefile.editorial.bench import generate_csv
 from casefile.editorial.importer import NEW, import_cases
 from casefile.editorial.roles import create_user_with_role, sync_role_groups
 
-
 SAMPLE = 20
 
 
