@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer browser
+.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer bench-workflow browser
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-api     the API and its exports at the same N cases"
 	@echo "make bench-import  importing 100,000 spreadsheet rows beside them: dry run, import, re-import"
 	@echo "make bench-peer    Casefile (gunicorn) against Datasette on the same cases, side by side"
+	@echo "make bench-workflow  a reviewer's bulk submit-and-publish of 1,000 complete drafts beside them"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -67,7 +68,7 @@ N ?= 100000
 BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-not-a-secret \
 	ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-bench: bench-pages bench-api bench-import
+bench: bench-pages bench-api bench-import bench-workflow
 
 bench-db: $(INSTALLED)
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -78,7 +79,8 @@ bench-pages: bench-db
 bench-api: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_api --cases $(N) $(BENCH_API_ARGS)
 
-# A deterministic 100,000-row CSV, imported beside the N synthetic cases: dry run,
+# A deterministic 100,000-row CSV (format version 2, the optional columns filled),
+# imported beside the N synthetic cases, after the dry run of a 25-row file: dry run,
 # import and re-imports are timed in one transaction that is rolled back, then the
 # tables are vacuumed. ROWS=10000 make bench-import for a quick run.
 ROWS ?= 100000
@@ -91,6 +93,12 @@ bench-import: bench-db
 # BENCH_PEER_ARGS="--queries 30 --repeat 5" for more requests.
 bench-peer: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_peer --cases $(N) $(BENCH_PEER_ARGS)
+
+# 1,000 complete drafts imported, then submitted and published by a reviewer in one bulk
+# step (services.take_step), beside the N synthetic cases; rolled back.
+DRAFTS ?= 1000
+bench-workflow: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_workflow --drafts $(DRAFTS) --cases $(N)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

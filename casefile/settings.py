@@ -34,7 +34,9 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = "Casefile"
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public base URL of permanent links and citations; unset, each request's own host
+# (casefile.core.links).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
 # The licence of Casefile's own data (the cases as structured, their summaries and
 # narratives): set once here, shown in the footer, the API's info document, the data
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "casefile.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware has checked the host: links name it when SITE_URL is unset.
+    "casefile.core.links.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "casefile.editorial.middleware.HistoryContextMiddleware",

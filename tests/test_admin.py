@@ -37,8 +37,7 @@ def case_form(person, authority, capture, **overrides):
         "status": "listed",
         "reason_original": "有履行能力而拒不履行生效法律文书确定义务",
         "reason_en": "Refuses to perform although able to.",
-        "listed_on": "2017-01-01",
-        "listed_on_precision": "year",
+        "listed_on": "2017",
         "notified": "false",
         "appeal_available": "unknown",
         "appeal_attempted": "unknown",
@@ -47,8 +46,7 @@ def case_form(person, authority, capture, **overrides):
         **management_form("restrictions", 1),
         "restrictions-0-kind": "air_travel",
         "restrictions-0-details": "Booking refused.",
-        "restrictions-0-started_on": "2017-01-01",
-        "restrictions-0-started_on_precision": "year",
+        "restrictions-0-started_on": "2017",
         "restrictions-0-cite_capture": capture.pk,
         "restrictions-0-cite_quote": "not qualified",
         **management_form("amounts", 1),
@@ -58,8 +56,7 @@ def case_form(person, authority, capture, **overrides):
         "amounts-0-as_reported": "at least $1,330",
         "amounts-0-cite_capture": capture.pk,
         **management_form("events", 1),
-        "events-0-occurred_on": "2013-01-01",
-        "events-0-occurred_on_precision": "year",
+        "events-0-occurred_on": "2013",
         "events-0-kind": "detained",
         "events-0-description": "Detained in late 2013.",
         **management_form("citations", 1),
@@ -103,9 +100,8 @@ def test_validation_errors_appear_on_the_field_that_caused_them(editor_client):
         person,
         authority,
         capture,
-        removed_on="2016-01-01",
-        removed_on_precision="year",
-        **{"amounts-0-value": "-3", "listed_on_precision": "month", "listed_on": "2017-03-04"},
+        removed_on="2016",
+        **{"amounts-0-value": "-3", "listed_on": "2017-03-32"},
     )
     response = editor_client.post(reverse("admin:cases_case_add"), data)
     assert response.status_code == 200
@@ -118,9 +114,7 @@ def test_validation_errors_appear_on_the_field_that_caused_them(editor_client):
 
 def test_removal_before_listing_is_reported_on_the_removal_date(editor_client):
     person, authority, capture = make_person(), make_authority(), make_capture()
-    data = case_form(
-        person, authority, capture, removed_on="2016-01-01", removed_on_precision="year"
-    )
+    data = case_form(person, authority, capture, removed_on="2016")
     response = editor_client.post(reverse("admin:cases_case_add"), data)
     assert response.context["adminform"].form.errors["removed_on"] == [
         "The removal cannot be before the listing."

@@ -92,6 +92,7 @@ def test_bench_import_times_each_stage_and_leaves_the_data_as_it_was(synthetic):
     for stage in ("dry run", "import", "re-import", "update"):
         assert f"{stage}:" in report
     assert "30 rows" in report
+    assert "dry run of a 25-row file" in report and "SQL statements" in report
     assert (Case.objects.count(), Person.objects.count()) == before
 
 
@@ -119,3 +120,11 @@ def test_bench_peer_builds_the_peers_database_from_the_csv_export(synthetic, tmp
     assert len(families) == 11
     for family, queries in families.items():
         assert len(set(queries)) == 5, family
+
+
+def test_bench_workflow_publishes_complete_drafts_in_bulk_and_rolls_back(synthetic):
+    before = (Case.objects.count(), Case.objects.published().count())
+    report = run("bench_workflow", drafts=30, cases=synthetic)
+    assert "submit and publish: 30 drafts" in report and "30 published" in report
+    assert "50 of 50 published in all" in report
+    assert (Case.objects.count(), Case.objects.published().count()) == before

@@ -52,20 +52,20 @@ def cases():
 
 
 def url_of(case):
-    return f"http://127.0.0.1:8000/cases/{case.public_id}/"
+    return f"http://testserver/cases/{case.public_id}/"
 
 
 def test_the_feed_is_atom_with_ids_updated_and_links(client, cases):
     feed = parse(client.get("/cases/feed.atom"))
     assert feed.tag == f"{ATOM}feed"
-    assert feed.findtext(f"{ATOM}id") == "http://127.0.0.1:8000/cases/feed.atom"
+    assert feed.findtext(f"{ATOM}id") == "http://testserver/cases/feed.atom"
     assert feed.findtext(f"{ATOM}title")
     rfc3339(feed.findtext(f"{ATOM}updated"))
     assert feed.find(f"{ATOM}author/{ATOM}name").text == "Casefile editors"
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links == {
-        "alternate": "http://127.0.0.1:8000/cases/",
-        "self": "http://127.0.0.1:8000/cases/feed.atom",
+        "alternate": "http://testserver/cases/",
+        "self": "http://testserver/cases/feed.atom",
     }
     assert "CC-BY-4.0" in feed.findtext(f"{ATOM}rights")
     for entry in entries(feed):

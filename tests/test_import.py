@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from casefile.cases.models import Case
-from casefile.editorial.importer import COLUMNS, ImportFileError, import_cases
+from casefile.editorial.importer import COLUMNS, REQUIRED_COLUMNS, ImportFileError, import_cases
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ SHOPLIFTER = {
 }
 
 
-def csv_file(*rows: dict, columns=COLUMNS) -> bytes:
+def csv_file(*rows: dict, columns=REQUIRED_COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer, fieldnames=columns, lineterminator="\n", restval="", extrasaction="ignore"

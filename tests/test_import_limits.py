@@ -3,6 +3,7 @@ too many rows is refused before its rows are read, a CSV with too many rows too;
 rows are not widened by what a workbook declares; a report lists a bounded number of
 errors."""
 
+import csv
 import io
 import re
 import time
@@ -16,7 +17,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from casefile.editorial.importer import COLUMNS, ImportFileError, _last_row_number, import_cases
+from casefile.editorial.importer import COLUMNS, ImportFileError, import_cases
+from casefile.editorial.importing.reading import _last_row_number
 from tests.test_import import LIU_HU, csv_file
 
 pytestmark = pytest.mark.django_db
@@ -150,25 +152,48 @@ def test_a_stated_dimension_neither_hides_rows_nor_widens_them():
 
 @pytest.fixture
 def many_bad_rows():
-    return csv_file(*({**LIU_HU, "case_key": f"k{n}", "currency": "XYZ"} for n in range(1000)))
+    """1,000 rows, each with a currency of its own that is not one (Q000 … Q999)."""
+    return csv_file(
+        *({**LIU_HU, "case_key": f"k{n}", "currency": f"Q{n:03d}"} for n in range(1000))
+    )
 
 
-def test_the_import_page_lists_the_first_errors_and_counts_the_rest(as_editor, many_bad_rows):
+def test_one_problem_in_a_thousand_rows_is_one_line(as_editor):
+    data = csv_file(*({**LIU_HU, "case_key": f"k{n}", "currency": "XYZ"} for n in range(1000)))
+    upload = SimpleUploadedFile("bad.csv", data, content_type="text/csv")
+    response = as_editor.post(reverse("admin:cases_case_import"), {"file": upload})
+    assert response.status_code == 400
+    assert "1 problem(s) in 1000 of 1000 row(s)" in response.text
+    assert response.text.count("XYZ") == 1
+    assert "Rows 2–1001, column <code>currency</code>" in response.text
+
+
+def test_the_import_page_lists_the_first_problems_and_counts_the_rest(as_editor, many_bad_rows):
     upload = SimpleUploadedFile("bad.csv", many_bad_rows, content_type="text/csv")
     response = as_editor.post(reverse("admin:cases_case_import"), {"file": upload})
     assert response.status_code == 400
-    assert "1000 error(s) in 1000 row(s)" in response.text
-    assert response.text.count("XYZ") == 200
-    assert "… and 800 more errors, not listed" in response.text
+    assert "1000 problem(s) in 1000 of 1000 row(s)" in response.text
+    assert len(re.findall(r"“Q\d{3}”", response.text)) == 200
+    assert "… and 800 more problems, not listed" in response.text
     assert len(response.content) < 200_000
+    # Every one of them is in the CSV.
+    url = re.search(r'href="(/admin/cases/case/import/errors/[^"]+)"', response.text)[1]
+    rows = list(csv.DictReader(io.StringIO(as_editor.get(url).content.decode("utf-8-sig"))))
+    assert len(rows) == 1000
+    assert rows[0] == {
+        "row": "2",
+        "column": "currency",
+        "value": "Q000",
+        "problem": "“Q000” is not an ISO 4217 currency code.",
+        "suggestion": "",
+    }
 
 
-def test_the_command_lists_the_first_errors_unless_asked_for_all(tmp_path, many_bad_rows):
+def test_the_command_lists_the_first_problems_unless_asked_for_all(tmp_path, many_bad_rows):
     path = tmp_path / "bad.csv"
     path.write_bytes(many_bad_rows)
     for verbosity, listed in ((1, 200), (2, 1000)):
         err = io.StringIO()
-        with pytest.raises(CommandError, match="1000 error"):
+        with pytest.raises(CommandError, match="1000 problem"):
             call_command("import_cases", str(path), verbosity=verbosity, stderr=err)
         assert err.getvalue().count("column currency") == listed
-    assert "… and 800 more (-v 2 lists them all)" in err.getvalue() or verbosity == 2

@@ -40,7 +40,7 @@ def test_case_pages_carry_citation_tags_and_json_ld(client, archive):
     case = archive["case"]
     html = client.get(f"/cases/{case.public_id}/").text
     tags = meta(html)
-    url = f"http://127.0.0.1:8000/cases/{case.public_id}/"
+    url = f"http://testserver/cases/{case.public_id}/"
     assert tags["citation_title"] == [
         f"Case {case.public_id}: Liu Hu (刘虎), SPC list of dishonest judgment debtors"
     ]
@@ -76,7 +76,7 @@ def sitemap_urls(client) -> set[str]:
     index = ET.fromstring(client.get("/sitemap.xml").content)
     urls = set()
     for loc in index.iter(f"{SITEMAP}loc"):
-        section = client.get(loc.text.removeprefix("http://127.0.0.1:8000"))
+        section = client.get(loc.text.removeprefix("http://testserver"))
         assert section.status_code == 200
         urls |= {url.text for url in ET.fromstring(section.content).iter(f"{SITEMAP}loc")}
     return urls
@@ -84,7 +84,7 @@ def sitemap_urls(client) -> set[str]:
 
 def test_the_sitemap_lists_every_public_page_and_only_those(client, archive):
     case, shown = archive["case"], archive["shown"]
-    base = "http://127.0.0.1:8000"
+    base = "http://testserver"
     capture = case.citations.first().capture
     assert sitemap_urls(client) == {
         f"{base}/", f"{base}/cases/", f"{base}/about/",
@@ -117,7 +117,7 @@ def test_robots_keeps_crawlers_out_of_the_staff_side_and_the_exports(client):
     lines = robots.text.splitlines()
     for path in ("/admin/", "/editorial/", "/api/v1/exports/", "/cases/export.csv"):
         assert f"Disallow: {path}" in lines
-    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /cases/" not in lines  # the case pages stay crawlable
 
 
@@ -151,3 +151,10 @@ def test_the_footer_and_about_page_state_the_licence_and_the_method(client, sett
     assert 'href="mailto:editors@casefile.example.org"' in html
     settings.EDITORS_CONTACT = ""
     assert "No contact address is configured" in client.get("/about/").text
+
+
+def test_permanent_addresses_use_site_url_when_it_is_set(client, settings):
+    settings.SITE_URL = "https://casefile.example.org"
+    assert "Sitemap: https://casefile.example.org/sitemap.xml" in client.get("/robots.txt").text
+    feed = client.get("/cases/feed.atom").text
+    assert "<id>https://casefile.example.org/cases/feed.atom</id>" in feed

@@ -20,6 +20,7 @@ from casefile.api import records
 from casefile.cases import exports
 from casefile.cases.models import Case
 from casefile.editorial import importer
+from casefile.editorial.importing.writing import Writer
 from tests.factories import make_case
 from tests.test_import import LIU_HU, csv_file
 
@@ -122,13 +123,13 @@ def test_imports_run_with_the_import_timeout_from_the_page_and_the_command(
     settings.WEB_STATEMENT_TIMEOUT = 3
     settings.IMPORT_STATEMENT_TIMEOUT = 7
     seen = []
-    run = importer._Writer.run
+    run = Writer.run
 
     def run_and_look(writer):
         seen.append(show_timeout())
         run(writer)
 
-    monkeypatch.setattr(importer._Writer, "run", run_and_look)
+    monkeypatch.setattr(Writer, "run", run_and_look)
     upload = SimpleUploadedFile("cases.csv", csv_file(LIU_HU), content_type="text/csv")
     response = as_editor.post(reverse("admin:cases_case_import"), {"file": upload})
     assert "1 case(s) were created" in response.text
@@ -141,7 +142,7 @@ def test_imports_run_with_the_import_timeout_from_the_page_and_the_command(
 @pytest.mark.django_db
 def test_an_import_that_runs_too_long_is_stopped_with_a_clear_message(settings, monkeypatch):
     settings.IMPORT_STATEMENT_TIMEOUT = 0.2
-    monkeypatch.setattr(importer._Writer, "run", lambda writer: sleep(3))
+    monkeypatch.setattr(Writer, "run", lambda writer: sleep(3))
     started = time.monotonic()
     with pytest.raises(importer.ImportFileError, match=r"took too long.*Split the file"):
         importer.import_cases(data=csv_file(LIU_HU), filename="cases.csv", dry_run=False)

@@ -24,6 +24,7 @@ from psycopg.adapt import Loader
 
 from casefile.api.serializers import PLACEHOLDER, api_url
 from casefile.cases.visibility import public_name
+from casefile.core.links import absolute_url, site_origin
 from casefile.core.sql import partial_date, timestamp
 from casefile.people.models import Person
 
@@ -145,7 +146,7 @@ def url_prefixes(request) -> dict[str, str]:
 
     def prefix(name, **kwargs):
         path = reverse(name, kwargs=kwargs)
-        return (request.build_absolute_uri(path) if request else path).rsplit(PLACEHOLDER, 1)[0]
+        return (absolute_url(request, path) if request else path).rsplit(PLACEHOLDER, 1)[0]
 
     return {
         "case_api": prefix("api:case-detail", version="v1", key=PLACEHOLDER),
@@ -271,7 +272,7 @@ class StoredRecords:
         self.request = request
         self.paths = url_prefixes(None)
         self.format = record_format(self.paths)
-        self.origin = request.build_absolute_uri("/").removesuffix("/").encode()
+        self.origin = site_origin(request).encode()
 
     def chunk(self, cursor, ids: list[int]) -> tuple[list[tuple], list[tuple]]:
         """(case id, record, person's PERSON_FIELDS...) for these cases, by id, each

@@ -26,6 +26,7 @@ from casefile.cases.vocabularies import (
 )
 from casefile.core.currencies import CURRENCIES
 from casefile.core.dates import PartialDate
+from casefile.core.links import absolute_url
 from casefile.core.text import normalize_line_breaks, validate_plain_text
 from casefile.people.models import Person, Privacy
 from casefile.sources.models import Reliability, SourceCapture, SourceKind, SourceRelation
@@ -55,12 +56,12 @@ PLACEHOLDER = "0000000000"
 
 def api_url(request, name: str, key) -> str:
     path = reverse(f"api:{name}-detail", kwargs={"version": "v1", "key": key})
-    return request.build_absolute_uri(path) if request else path
+    return absolute_url(request, path) if request else path
 
 
 def page_url(request, obj) -> str:
     path = obj.get_absolute_url()
-    return request.build_absolute_uri(path) if request else path
+    return absolute_url(request, path) if request else path
 
 
 @extend_schema_field(PARTIAL_DATE_SCHEMA)
@@ -321,7 +322,7 @@ class SourceSerializer(SourceRefSerializer):
 
 def cases_url(request, parameter: str, key) -> str:
     path = reverse("api:case-list", kwargs={"version": "v1"}) + f"?{parameter}={key}"
-    return request.build_absolute_uri(path) if request else path
+    return absolute_url(request, path) if request else path
 
 
 # --- facets, info -----------------------------------------------------------------------
@@ -598,7 +599,7 @@ class EditableCaseSerializer(CaseSerializer):
     def get_api_url(self, case) -> str:
         path = reverse("api:editor-case-detail", kwargs={"version": "v1", "key": case.public_id})
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(request, path) if request else path
 
 
 # --- the one error shape (documented in the schema for every 4xx) -----------------------

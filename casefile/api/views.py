@@ -43,6 +43,7 @@ from casefile.cases.filters import CaseFilter
 from casefile.cases.visibility import public_cases, public_last_modified
 from casefile.core.context_processors import license_info, license_link_header
 from casefile.core.converters import PublicIdConverter, RecordIdConverter
+from casefile.core.links import absolute_url
 
 FEED_DESCRIPTION = """
 With `updated_since`, the list is the **change feed**: every case whose published
@@ -280,7 +281,7 @@ class InfoView(DataView):
             },
             "license": license_info(),
             "schema": absolute(request, "api:schema"),
-            "documentation": request.build_absolute_uri(reverse("api-docs")),
+            "documentation": absolute_url(request, reverse("api-docs")),
         }
         response = Response(InfoSerializer(data).data)
         response["Cache-Control"] = conditional.CACHE_CONTROL
@@ -290,7 +291,7 @@ class InfoView(DataView):
 
 
 def absolute(request, name: str) -> str:
-    return request.build_absolute_uri(reverse(name, kwargs={"version": "v1"}))
+    return absolute_url(request, reverse(name, kwargs={"version": "v1"}))
 
 
 class ExportView(DataView):
@@ -460,7 +461,7 @@ class ApiRootView(DataView):
                 "sources": absolute(request, "api:source-list"),
                 "info": absolute(request, "api:info"),
                 "schema": absolute(request, "api:schema"),
-                "documentation": request.build_absolute_uri(reverse("api-docs")),
+                "documentation": absolute_url(request, reverse("api-docs")),
             }
         )
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -21,7 +23,9 @@ from casefile.cases.services import (
     refuse_name_leaks,
 )
 from casefile.cases.vocabularies import PublicationState
+from casefile.cases.workflow import STEPS, bulk_steps, single_case_steps
 from casefile.core.admin import NameCheckedAdminMixin
+from casefile.core.forms import PartialDateFormMixin
 from casefile.sources.models import SourceCapture
 
 
@@ -41,7 +45,7 @@ class CaseEditPermissionMixin:
         return self._case_editable(request, obj) and super().has_delete_permission(request, obj)
 
 
-class CitedPartForm(forms.ModelForm):
+class CitedPartForm(PartialDateFormMixin, forms.ModelForm):
     """A restriction, amount or event row with an optional citation entered beside it.
 
     On a new case the parts do not exist yet, so they cannot be chosen in the
@@ -89,8 +93,7 @@ class RestrictionInline(CitedPartInline):
     fields = [
         "kind",
         "details",
-        ("started_on", "started_on_precision"),
-        ("ended_on", "ended_on_precision"),
+        ("started_on", "ended_on"),
         "existing_citations",
         CitedPartInline.cite_fields,
     ]
@@ -110,7 +113,7 @@ class AmountInline(CitedPartInline):
 class EventInline(CitedPartInline):
     model = Event
     fields = [
-        ("occurred_on", "occurred_on_precision", "kind"),
+        ("occurred_on", "kind"),
         "description",
         "existing_citations",
         CitedPartInline.cite_fields,
@@ -133,15 +136,10 @@ class CitationInline(CaseEditPermissionMixin, admin.StackedInline):
 
 
 def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
-    """(url, label) of the workflow pages this user may open for this case now."""
+    """(url, label) of the workflow pages this user may open for this case now (the
+    steps of casefile.cases.workflow), then the name check and the history."""
     state = case.publication_state
-    steps = []
-    if state == PublicationState.DRAFT and user.has_perm("cases.change_case"):
-        steps.append(("editorial:submit", "Submit for review"))
-    if state == PublicationState.IN_REVIEW and user.has_perm("cases.publish_case"):
-        steps += [("editorial:publish", "Publish"), ("editorial:send-back", "Send back to draft")]
-    if state == PublicationState.PUBLISHED and user.has_perm("cases.publish_case"):
-        steps.append(("editorial:retract", "Retract"))
+    steps = [(step.page, step.label) for step in single_case_steps(user, state)]
     if needs_name_check(case):
         steps.append(("editorial:name-leaks", "Name check"))
     if user.has_perm("cases.view_case_history"):
@@ -150,6 +148,32 @@ def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
     if state == PublicationState.PUBLISHED:
         links.append((case.get_absolute_url(), "Public page"))
     return links
+
+
+class ImportedFilter(admin.SimpleListFilter):
+    """The cases an import created or changed (?imported=<history context ids>, the import
+    report's link to all of them). Offered only when given."""
+
+    title = "import"
+    parameter_name = "imported"
+
+    def contexts(self) -> list[uuid.UUID]:
+        found = []
+        for part in (self.value() or "").split(","):
+            try:
+                found.append(uuid.UUID(part))
+            except ValueError:
+                continue
+        return found
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), "The cases of this import")] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        changes = Case.pgh_event_models["insert"].objects.filter(pgh_context_id__in=self.contexts())
+        return queryset.filter(pk__in=changes.values("pgh_obj_id"))
 
 
 class FindingsField(forms.Field):
@@ -161,7 +185,7 @@ class FindingsField(forms.Field):
         return [parse_token(token) for token in value or []]
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(PartialDateFormMixin, forms.ModelForm):
     """The case form, with the version of the case it was loaded from.
 
     On save the case row is locked and its version compared with the one the form
@@ -242,6 +266,7 @@ class CaseAdmin(NameCheckedAdminMixin, admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = [
+        ImportedFilter,
         "publication_state",
         "list_name",
         "offence_category",
@@ -278,9 +303,7 @@ class CaseAdmin(NameCheckedAdminMixin, admin.ModelAdmin):
             ("offence_category", "status"),
             "reason_original",
             "reason_en",
-            ("listed_on", "listed_on_precision"),
-            ("discovered_on", "discovered_on_precision"),
-            ("removed_on", "removed_on_precision"),
+            ("listed_on", "discovered_on", "removed_on"),
         ]}),
         ("Due process", {"fields": [("notified", "appeal_available", "appeal_attempted")]}),
         ("Account", {"fields": ["summary", "narrative", "outcome"]}),
@@ -294,6 +317,28 @@ class CaseAdmin(NameCheckedAdminMixin, admin.ModelAdmin):
             "version",
         ]}),
     ]  # fmt: skip
+
+    def get_actions(self, request):
+        """The workflow's bulk steps this user may take (casefile.cases.workflow), each
+        leading to one confirmation page, then to a page saying what happened per case."""
+        actions = super().get_actions(request)
+        for step in bulk_steps(request.user):
+            actions[step.key] = (
+                self._bulk_step_action(step.key),
+                step.key,
+                f"{step.label}…",
+            )
+        return actions
+
+    @staticmethod
+    def _bulk_step_action(key: str):
+        def action(modeladmin, request, queryset):
+            from casefile.editorial.views import confirm_bulk_step
+
+            ids = list(queryset.order_by().values_list("pk", flat=True))
+            return confirm_bulk_step(request, STEPS[key], ids)
+
+        return action
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -325,6 +370,11 @@ class CaseAdmin(NameCheckedAdminMixin, admin.ModelAdmin):
                 "import/template.<str:file_format>",
                 admin_view(editorial_views.import_template),
                 name="cases_case_import_template",
+            ),
+            path(
+                "import/errors/<str:token>.csv",
+                admin_view(editorial_views.import_errors),
+                name="cases_case_import_errors",
             ),
             *super().get_urls(),
         ]

@@ -1,7 +1,8 @@
 """“Cite this case”: BibTeX, RIS, CSL-JSON and a Chicago-style citation of a case page.
 
-Each names the archive (Casefile), the case's public id, its permanent URL
-(SITE_URL + the case's URL) and the date the reader accessed it.
+Each names the archive (Casefile), the case's public id, its permanent URL (the case's
+URL on SITE_URL when it is set, else on the host the request came to:
+casefile.core.links) and the date the reader accessed it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from casefile.cases.models import Case
+from casefile.core.links import absolute_url
 
 FORMATS = {
     # key in the URL: (content type, file extension, label)
@@ -35,10 +37,11 @@ def _long_date(day: datetime.date) -> str:
 class CaseCitation:
     case: Case
     accessed: datetime.date
+    request: object = None  # the request being answered: its host, unless SITE_URL is set
 
     @classmethod
-    def of(cls, case: Case, accessed: datetime.date | None = None) -> CaseCitation:
-        return cls(case, accessed or timezone.localdate())
+    def of(cls, case: Case, accessed: datetime.date | None = None, *, request=None) -> CaseCitation:
+        return cls(case, accessed or timezone.localdate(), request)
 
     @property
     def archive(self) -> str:
@@ -50,7 +53,7 @@ class CaseCitation:
 
     @property
     def url(self) -> str:
-        return f"{settings.SITE_URL}{self.case.get_absolute_url()}"
+        return absolute_url(self.request, self.case.get_absolute_url())
 
     @property
     def title(self) -> str:

@@ -42,6 +42,7 @@ from casefile.authorities.models import Province
 from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
 from casefile.cases.visibility import public_name
 from casefile.cases.vocabularies import CaseStatus, ListName, OffenceCategory, RestrictionKind
+from casefile.core.links import absolute_url
 from casefile.core.sql import partial_date, timestamp
 from casefile.core.timeouts import set_local_statement_timeout
 
@@ -302,7 +303,7 @@ def case_page_prefix(request) -> str:
     """The absolute URL of the case pages up to the public id."""
     placeholder = "0000000000"  # a valid id (reverse() checks), split off again
     path = reverse("case-detail", kwargs={"public_id": placeholder})
-    return request.build_absolute_uri(path).rsplit(placeholder, 1)[0]
+    return absolute_url(request, path).rsplit(placeholder, 1)[0]
 
 
 def _csv_chunk(case_page: str) -> Callable[[Any, list[int]], bytes]:

@@ -73,6 +73,8 @@ SHOWN_RECORDS = {
     "capture": (SourceCapture, "Source capture", "Cited source capture"),
 }
 INTERNAL_FIELDS = {"notes"}
+# Steps that correct a published case as such: the public log says "Corrected".
+CORRECTIONS = {"import_correction"}
 
 ACTION_LABELS = {
     "submit_for_review": "Submitted for review",
@@ -82,6 +84,7 @@ ACTION_LABELS = {
     "restore": "Restored an earlier version",
     "merge_people": "Merged two person records",
     "import": "Spreadsheet import",
+    "import_correction": "Correction by a spreadsheet import (a reviewer's)",
     "clean_text": "Line breaks normalised, control characters removed (data migration)",
 }
 
@@ -373,7 +376,8 @@ def _public_items(change: Change) -> list[str]:
             if label and label not in labels:
                 labels.append(label)
         if labels:
-            items.append("Changed: " + ", ".join(labels))
+            verb = "Corrected" if change.metadata.get("action") in CORRECTIONS else "Changed"
+            items.append(f"{verb}: " + ", ".join(labels))
         return items
     noun = {"citation": "Source citation"}.get(change.kind, change.kind.capitalize())
     if change.kind == "citation":

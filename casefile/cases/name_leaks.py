@@ -358,19 +358,24 @@ CAPTURE_TEXTS = [("label", "label"), ("url", "URL"), ("archive_url", "archive UR
 SOURCE_TEXTS = [("title", "title"), ("outlet", "outlet"), ("authors", "authors"), ("url", "URL")]
 
 # What find_name_leaks reads, one query each (for any number of cases: check_name_leaks
-# prefetches them for its chunks). Only the texts: a large case loads in a few ms.
+# prefetches them for its chunks, bulk publishing too, whose citation gate reads the same
+# rows: hence the kinds, values and claims). Only the texts: a large case loads in a few ms.
 PREFETCH = [
-    Prefetch("restrictions", queryset=Restriction.objects.only("case", "details").order_by()),
+    Prefetch(
+        "restrictions", queryset=Restriction.objects.only("case", "kind", "details").order_by()
+    ),
     Prefetch(
         "amounts",
-        queryset=Amount.objects.only("case", "as_reported", "description").order_by(),
+        queryset=Amount.objects.only(
+            "case", "kind", "value", "currency", "as_reported", "description"
+        ).order_by(),
     ),
     Prefetch("events", queryset=Event.objects.only("case", "description").order_by()),
     Prefetch(
         "citations",
         queryset=Citation.objects.select_related("capture__source")
         .only(
-            *("case", "restriction", "amount", "event", "quote", "locator"),
+            *("case", "case_field", "restriction", "amount", "event", "quote", "locator"),
             *(f"capture__{field}" for field, _ in CAPTURE_TEXTS),
             *(f"capture__source__{field}" for field, _ in SOURCE_TEXTS),
         )

@@ -16,6 +16,7 @@ from django.db.models.functions import Upper
 
 from casefile.cases import visibility
 from casefile.cases.search import SearchText
+from casefile.core.bulk import AnyOf
 
 # The case's search columns: read by the search, never shown (lists and pages defer them).
 SEARCH_COLUMNS = ("search_text", "search_vector", "text_grams")
@@ -85,14 +86,6 @@ def _in_list(column: str, values: list):
     # conversion (thousands of ids).
     array = RawSQL("%s::bigint[]", (values,), output_field=ArrayField(models.BigIntegerField()))
     return AnyOf(F(column), array)
-
-
-class AnyOf(models.Func):
-    """`value = ANY(array)`, as a condition."""
-
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = models.BooleanField()
 
 
 class CaseQuerySet(models.QuerySet):

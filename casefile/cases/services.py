@@ -5,6 +5,7 @@ work or none of it.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 import pghistory
 from django.conf import settings
@@ -14,8 +15,10 @@ from django.utils import timezone
 
 from casefile.cases.history import PART_MODELS, changes_since
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.name_leaks import PREFETCH as NAME_CHECK_PREFETCH
 from casefile.cases.name_leaks import Finding, unresolved_name_leaks
 from casefile.cases.vocabularies import PublicationState
+from casefile.cases.workflow import STEPS, Step
 from casefile.core.dates import PartialDateDescriptor
 from casefile.core.text import (
     control_character_problem,
@@ -373,12 +376,14 @@ class NameLeakFound(WorkflowError):
         )
 
 
-def refuse_name_leaks(case: Case) -> None:
+def refuse_name_leaks(case: Case, *, as_written: bool = True) -> None:
     """Raise NameLeakFound if a form of the real name of the case's person appears in the
     case's public text, as saved so far in this transaction, without a reviewer's
     override. Publishing and every correction of a published case call it last, so the
-    refusal rolls the whole write back."""
-    case = Case.objects.select_related("person").get(pk=case.pk)  # as written, parts too
+    refusal rolls the whole write back. `as_written=False`: `case` is the locked version
+    with nothing written since (publishing), so it is checked as it is."""
+    if as_written:
+        case = Case.objects.select_related("person").get(pk=case.pk)  # parts too
     findings = unresolved_name_leaks(case)
     if findings:
         raise NameLeakFound(case=case, findings=findings)
@@ -391,16 +396,23 @@ def missing_citations(case: Case) -> list[str]:
     the summary…: a `case_field` citation), and every restriction and every amount
     needs at least one citation of its own. Events are encouraged, not required.
     """
+    # From the case's citations, restrictions and amounts, which a check of many cases
+    # prefetches (name_leaks.PREFETCH); one query each otherwise.
+    citations = case.citations.all()
     missing = []
-    if not case.citations.exclude(case_field="").exists():
+    if not any(citation.case_field for citation in citations):
         missing.append(
             "the case itself: cite a source for at least one claim of the case "
             "(the listing, the stated reason, the summary…)"
         )
-    for restriction in case.restrictions.filter(citations__isnull=True).order_by("id"):
-        missing.append(f"restriction “{restriction}” (#{restriction.pk})")
-    for amount in case.amounts.filter(citations__isnull=True).order_by("id"):
-        missing.append(f"amount “{amount}” (#{amount.pk})")
+    cited_restrictions = {c.restriction_id for c in citations if c.restriction_id}
+    cited_amounts = {c.amount_id for c in citations if c.amount_id}
+    for restriction in sorted(case.restrictions.all(), key=lambda part: part.pk):
+        if restriction.pk not in cited_restrictions:
+            missing.append(f"restriction “{restriction}” (#{restriction.pk})")
+    for amount in sorted(case.amounts.all(), key=lambda part: part.pk):
+        if amount.pk not in cited_amounts:
+            missing.append(f"amount “{amount}” (#{amount.pk})")
     return missing
 
 
@@ -419,44 +431,83 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_state(case: Case, allowed: set[str], step: str) -> None:
-    if case.publication_state not in allowed:
-        wanted = " or ".join(
-            str(PublicationState(state).label).lower() for state in sorted(allowed)
-        )
+def _require_permission(step: Step, by) -> None:
+    _require(step.allowed(by), step.refusal)
+
+
+def _require_state(case: Case, step: Step) -> None:
+    if not step.applies_to(case.publication_state):
         raise WorkflowError(
-            f"Only a case that is {wanted} can be {step}; case {case.public_id} is "
+            f"Only a case that is {step.from_label} can be {step.done}; case {case.public_id} is "
             f"{case.get_publication_state_display().lower()}."
         )
+
+
+def _checked(given: Case, locked: Case) -> Case:
+    """The case to run publishing's checks on: what the caller passed, with the parts it
+    prefetched, when it is the version now locked (the version changes with any part,
+    the person and the cited sources); else the locked row, whose parts are read then.
+    Accepted findings of the name check do not move the version: they are read again."""
+    if given is not locked and given.updated_at == locked.updated_at:
+        getattr(given, "_prefetched_objects_cache", {}).pop("name_leak_overrides", None)
+        given.publication_state = locked.publication_state
+        return given
+    return locked
+
+
+def _save_step(case: Case, action: str, by, fields: list[str], *, version: bool = True) -> None:
+    """Write a step's fields, recorded as the step. `version=False`: another step follows
+    at once, so the version in between is not read back."""
+    with pghistory.context(action=action, user=_user_id(by)):
+        if version:
+            case.save(update_fields=fields)  # Case.save reads the new version back
+        else:
+            Case.objects.filter(pk=case.pk).update(**{f: getattr(case, f) for f in fields})
+
+
+def _submit(case: Case, by, *, then_publish: bool = False) -> None:
+    """Submit `case`, locked by the caller."""
+    step = STEPS["submit"]
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    _save_step(case, "submit_for_review", by, ["publication_state"], version=not then_publish)
+
+
+def _publish(case: Case, by, checked: Case) -> None:
+    """Publish `case`, locked by the caller, once `checked` (the same version) passes the
+    citation gate and the name check."""
+    step = STEPS["publish"]
+    _require_state(case, step)
+    missing = missing_citations(checked)
+    if missing:
+        raise PublicationBlocked(case=case, missing=missing)
+    refuse_name_leaks(checked, as_written=False)
+    case.publication_state = step.to_state
+    case.published_at = case.published_at or timezone.now()  # the first publication
+    case.review_comment = ""
+    _save_step(case, "publish", by, ["publication_state", "published_at", "review_comment"])
 
 
 @transaction.atomic
 def submit_for_review(*, case: Case, by, expected_version: str | None = None) -> Case:
     """An editor hands a draft to the reviewers."""
-    _require(by.has_perm("cases.change_case"), "You cannot submit cases for review.")
-    with pghistory.context(action="submit_for_review", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.DRAFT}, "submitted for review")
-        case.publication_state = PublicationState.IN_REVIEW
-        case.save()
-    case.refresh_from_db()
-    return case
+    _require_permission(STEPS["submit"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    _submit(locked, by)
+    return locked
 
 
 @transaction.atomic
 def send_back(*, case: Case, by, comment: str, expected_version: str | None = None) -> Case:
     """A reviewer returns a case in review to draft, saying what to fix."""
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can send a case back.")
-    comment = _plain_text("comment", comment)
-    if not comment:
-        raise ValidationError({"comment": "Say what the editor should change."})
-    with pghistory.context(action="send_back", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.IN_REVIEW}, "sent back")
-        case.publication_state = PublicationState.DRAFT
-        case.review_comment = comment
-        case.save()
-    case.refresh_from_db()
+    step = STEPS["send_back"]
+    _require_permission(step, by)
+    comment = _step_text("comment", comment)
+    case = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    case.review_comment = comment
+    _save_step(case, "send_back", by, ["publication_state", "review_comment"])
     return case
 
 
@@ -467,42 +518,161 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
     Publishing a case that is already published changes nothing (so loaders may call
     it on every run). Raises PublicationBlocked listing every missing citation, then
     NameLeakFound listing every place that names a person who is not a public figure.
+    The checks read the parts `case` has prefetched when it is the version locked.
     """
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can publish cases.")
-    with pghistory.context(action="publish", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        if case.publication_state == PublicationState.PUBLISHED:
-            return case
-        _require_state(case, {PublicationState.IN_REVIEW}, "published")
-        missing = missing_citations(case)
-        if missing:
-            raise PublicationBlocked(case=case, missing=missing)
-        refuse_name_leaks(case)
-        case.publication_state = PublicationState.PUBLISHED
-        case.published_at = case.published_at or timezone.now()  # the first publication
-        case.review_comment = ""
-        case.save()
-    case.refresh_from_db()
-    return case
+    _require_permission(STEPS["publish"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    if locked.publication_state == PublicationState.PUBLISHED:
+        return locked
+    _publish(locked, by, _checked(case, locked))
+    return locked
+
+
+@transaction.atomic
+def submit_and_publish(*, case: Case, by, expected_version: str | None = None) -> Case:
+    """A reviewer takes a draft through both steps at once: submitted for review, then
+    published, each recorded as itself, under one lock. Either both happen or neither: a
+    draft that cannot be published (a missing citation, its person's name in its text)
+    stays a draft."""
+    step = STEPS["submit_and_publish"]
+    _require_permission(step, by)
+    _require_permission(STEPS["submit"], by)
+    locked = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(locked, step)
+    checked = _checked(case, locked)  # before submitting moves the version
+    _submit(locked, by, then_publish=True)
+    _publish(locked, by, checked)
+    return locked
 
 
 @transaction.atomic
 def retract(*, case: Case, by, note: str, expected_version: str | None = None) -> Case:
     """A reviewer withdraws a published case. Its data are kept; its public URL then
     answers 410 Gone with the note and the date."""
-    _require(by.has_perm("cases.publish_case"), "Only reviewers can retract cases.")
-    note = _plain_text("note", note)
-    if not note:
-        raise ValidationError({"note": "Give the reason for the retraction; it is shown publicly."})
-    with pghistory.context(action="retract", user=_user_id(by)):
-        case = lock_case(case_id=case.pk, expected_version=expected_version)
-        _require_state(case, {PublicationState.PUBLISHED}, "retracted")
-        case.publication_state = PublicationState.RETRACTED
-        case.retracted_at = timezone.now()
-        case.retraction_note = note
-        case.save()
-    case.refresh_from_db()
+    step = STEPS["retract"]
+    _require_permission(step, by)
+    note = _step_text("note", note)
+    case = lock_case(case_id=case.pk, expected_version=expected_version)
+    _require_state(case, step)
+    case.publication_state = step.to_state
+    case.retracted_at = timezone.now()
+    case.retraction_note = note
+    _save_step(case, "retract", by, ["publication_state", "retracted_at", "retraction_note"])
     return case
+
+
+# What a step's form must say, when the step asks for it (Step.asks), and why.
+STEP_TEXT_REQUIRED = {
+    "comment": "Say what the editor should change.",
+    "note": "Give the reason for the retraction; it is shown publicly.",
+}
+
+
+def _step_text(name: str, text: str | None) -> str:
+    text = _plain_text(name, text)
+    if not text:
+        raise ValidationError({name: STEP_TEXT_REQUIRED[name]})
+    return text
+
+
+# --- One step on several cases ------------------------------------------------------------
+
+
+@dataclass
+class StepOutcome:
+    """What one step did to one of several cases, and why not when it did nothing."""
+
+    case_id: int
+    public_id: str = ""
+    person: str = ""  # as the admin shows the person (staff only)
+    state: str = ""  # the case's state afterwards
+    done: bool = False
+    reason: str = ""  # why nothing was done
+    missing: list[str] = field(default_factory=list)  # citations publishing still needs
+    findings: list[str] = field(default_factory=list)  # places naming the person
+    changes: list = field(default_factory=list)  # what changed since it was selected
+
+    @property
+    def state_label(self) -> str:
+        return str(PublicationState(self.state).label) if self.state else ""
+
+
+# Cases a bulk step reads at once (with their parts, when it publishes).
+STEP_CHUNK = 500
+
+
+def take_step(
+    *,
+    step: str,
+    cases: dict[int, str | None],
+    by,
+    comment: str = "",
+    note: str = "",
+) -> list[StepOutcome]:
+    """Take one workflow step (workflow.STEPS) on several cases: `cases` maps case ids to
+    the version each was selected at (None: no check). Returns what happened to each,
+    in the order given.
+
+    Each case goes through the step's own service function, with its permission, its
+    lock and version check, the citation gate and the name check, and is its own
+    transaction: one case refused (a missing citation, a change made since it was
+    selected) leaves the others done. What does not depend on the case is done once:
+    the permission and the step's text (a send-back comment) are checked before any
+    case is touched (PermissionDenied, ValidationError), and the cases are read in one
+    query.
+    """
+    chosen = STEPS[step]
+    if not chosen.bulk:
+        raise WorkflowError(f"“{chosen.label}” is taken one case at a time.")
+    _require_permission(chosen, by)
+    extra = {}
+    if chosen.asks:
+        extra[chosen.asks] = _step_text(
+            chosen.asks, {"comment": comment, "note": note}[chosen.asks]
+        )
+    found = {}
+    publishes = chosen.to_state == PublicationState.PUBLISHED
+    ids = list(cases)
+    for start in range(0, len(ids), STEP_CHUNK):
+        chunk = Case.objects.select_related("person")
+        if publishes:  # the citation gate's and the name check's reads, a query each
+            chunk = chunk.prefetch_related(*NAME_CHECK_PREFETCH)
+        found |= chunk.in_bulk(ids[start : start + STEP_CHUNK])
+    outcomes = []
+    for case_id, version in cases.items():
+        case = found.pop(case_id, None)
+        outcome = StepOutcome(case_id=case_id)
+        outcomes.append(outcome)
+        if case is None:
+            outcome.reason = "This case no longer exists."
+            continue
+        outcome.public_id, outcome.person = case.public_id, str(case.person)
+        outcome.state = case.publication_state
+        try:
+            case = chosen.function(case=case, by=by, expected_version=version, **extra)
+        except StaleVersion as stale:
+            outcome.reason = (
+                "It was changed after you selected it, so nothing was done to it; select it again."
+            )
+            outcome.changes = stale.changes
+            outcome.state = stale.case.publication_state
+        except PublicationBlocked as blocked:
+            outcome.reason = "It is not published: a citation is missing for each of these."
+            outcome.missing = blocked.missing
+        except NameLeakFound as leak:
+            outcome.reason = (
+                "It is not published: its public text names its person, who is not a public "
+                "figure. Remove the name, or have a reviewer accept the findings."
+            )
+            outcome.findings = [f"{f.place} (“{f.found}”)" for f in leak.findings]
+        except (WorkflowError, PermissionDenied) as refused:
+            outcome.reason = str(refused)
+        except ValidationError as invalid:
+            outcome.reason = " ".join(invalid.messages)
+        else:
+            outcome.done = True
+            outcome.state = case.publication_state
+    return outcomes
 
 
 # --- Restoring an earlier version ---------------------------------------------------------

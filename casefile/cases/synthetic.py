@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from casefile.authorities.models import Authority, Province
-from casefile.cases.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
+from casefile.cases.models import new_public_id
 from casefile.cases.vocabularies import (
     AmountKind,
     CaseStatus,
@@ -346,7 +346,7 @@ class Generator:
 
     def public_id(self) -> str:
         while True:
-            candidate = "".join(self.rng.choices(PUBLIC_ID_ALPHABET, k=PUBLIC_ID_LENGTH))
+            candidate = new_public_id(self.rng)
             if candidate not in self.public_ids:
                 self.public_ids.add(candidate)
                 return candidate

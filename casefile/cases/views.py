@@ -180,7 +180,7 @@ def case_detail(request, public_id):
     case, answer = public_case_or_gone(request, public_id, CasePage.queryset())
     if answer is not None:
         return answer
-    citation = CaseCitation.of(case)
+    citation = CaseCitation.of(case, request=request)
     return render(
         request,
         "cases/case_detail.html",
@@ -202,7 +202,7 @@ def case_cite(request, public_id, fmt):
     case, answer = public_case_or_gone(request, public_id, public_cases().for_display())
     if answer is not None:
         return answer
-    citation = CaseCitation.of(case)
+    citation = CaseCitation.of(case, request=request)
     response = HttpResponse(citation.render(fmt), content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = f'attachment; filename="{citation.filename(fmt)}"'
     return response

@@ -7,12 +7,13 @@ from django.db import models
 
 from casefile.cases.corrections import may_change_shown_record, refuse_name_leaks_in_cases_showing
 from casefile.cases.services import NameLeakFound
+from casefile.core.forms import PartialDateFormMixin
 
 # Addresses typed without a scheme are https (Django 6's default; 5.2 warns without it).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class NameCheckedForm(forms.ModelForm):
+class NameCheckedForm(PartialDateFormMixin, forms.ModelForm):
     """Shown again with the refusal when the saved change made a published case name its
     person (NameCheckedAdminMixin): its clean() refuses, so nothing is saved."""
 

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from django.db import connection, models
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 
 UPDATE_BATCH = 2000
 
@@ -115,3 +117,19 @@ def copy_insert(
                     ]
                 )
     return ids
+
+
+class AnyOf(models.Func):
+    """`value = ANY(array)`, as a condition."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = models.BooleanField()
+
+
+def any_of(column, values: Iterable, array_type: str = "bigint") -> AnyOf:
+    """`column = ANY(values)` (a field name or an expression), the values sent as one array
+    parameter: a list of 100,000 ids or keys is one parameter, not 100,000, and a short
+    one is still looked up by index."""
+    expression = F(column) if isinstance(column, str) else column
+    return AnyOf(expression, RawSQL(f"%s::{array_type}[]", (list(values),)))

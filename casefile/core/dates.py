@@ -188,3 +188,14 @@ def not_before_constraint(later: str, earlier: str, *, name: str, message: str):
         field=later,
         violation_error_message=message,
     )
+
+
+def partial_dates(model) -> list[PartialDateDescriptor]:
+    """The partial dates of a model (its PartialDateDescriptor attributes), in
+    declaration order."""
+    found = {}
+    for klass in reversed(model.__mro__):
+        for value in vars(klass).values():
+            if isinstance(value, PartialDateDescriptor):
+                found[value.date_field] = value
+    return list(found.values())

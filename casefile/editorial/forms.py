@@ -1,7 +1,10 @@
+import copy
+
 from django import forms
 from django.conf import settings
 
 from casefile.cases.name_leaks import parse_token
+from casefile.editorial.importing import PEOPLE_CHOICES
 from casefile.people.models import Person
 
 
@@ -33,6 +36,20 @@ class RetractForm(StepForm):
 
     def service_arguments(self) -> dict:
         return {**super().service_arguments(), "note": self.cleaned_data["note"]}
+
+
+class BulkStepForm(forms.Form):
+    """A step on several cases: what the step asks (a send-back comment), said once for all."""
+
+    def __init__(self, *args, asks: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks = asks
+        source = {"comment": SendBackForm, "note": RetractForm}.get(asks)
+        if source is not None:
+            self.fields[asks] = copy.deepcopy(source.base_fields[asks])
+
+    def service_arguments(self) -> dict:
+        return {self.asks: self.cleaned_data[self.asks]} if self.asks else {}
 
 
 class AcceptNameLeakForm(forms.Form):
@@ -71,12 +88,21 @@ class MergePeopleForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="A .csv (UTF-8) or .xlsx file with exactly the template's columns."
+        help_text="A .csv (UTF-8) or .xlsx file with the template's columns: the first 24 in "
+        "every file, the optional ones as you need them, in any order."
     )
     dry_run = forms.BooleanField(
         required=False,
         initial=True,
         label="Dry run: check the file and report what would change, without saving",
+    )
+    people = forms.ChoiceField(
+        choices=list(PEOPLE_CHOICES.items()),
+        required=False,
+        widget=forms.RadioSelect,
+        label="Rows naming a person already in the archive",
+        help_text="The dry run lists the people each row matches. Until you choose, a file "
+        "with such rows imports nothing. A row's person_id always attaches it to that person.",
     )
 
     def clean_file(self):

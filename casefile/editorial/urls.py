@@ -38,5 +38,6 @@ urlpatterns = [
     ),
     path("cases/<public_id:public_id>/history/", views.history, name="history"),
     path("cases/<public_id:public_id>/restore/", views.restore, name="restore"),
+    path("cases/step/", views.bulk_step, name="bulk-step"),
     path("people/merge/", views.merge_people, name="merge-people"),
 ]

@@ -6,11 +6,13 @@ The public change log of a case is at the end: it is the one page for everybody.
 """
 
 import datetime
+import secrets
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -25,11 +27,13 @@ from casefile.cases.history import case_history, public_change_log
 from casefile.cases.models import Case, NameLeakOverride
 from casefile.cases.views import public_case_or_gone
 from casefile.cases.vocabularies import PublicationState
+from casefile.cases.workflow import STEPS, bulk_steps
 from casefile.editorial import forms
 from casefile.editorial.import_template import template_csv, template_xlsx
 from casefile.editorial.importer import (
     COLUMN_HELP,
     COLUMNS,
+    REQUIRED_COLUMNS,
     ImportFileError,
 )
 from casefile.editorial.importer import (
@@ -98,42 +102,29 @@ def dashboard(request):
         .exclude(published_at=None)
         .order_by("-published_at")[:20],
         "recent_changes": cases.order_by("-updated_at")[:20],
+        "bulk_steps": bulk_steps(request.user),
         "title": "Editors’ dashboard",
     }
     return _render(request, "editorial/dashboard.html", context)
 
 
-# Each workflow step: its service, its form, and who may open its page.
-STEPS = {
-    "submit": (
-        services.submit_for_review,
-        forms.StepForm,
-        "cases.change_case",
-        "Submit for review",
-    ),
-    "publish": (services.publish, forms.StepForm, "cases.publish_case", "Publish"),
-    "send_back": (
-        services.send_back,
-        forms.SendBackForm,
-        "cases.publish_case",
-        "Send back to draft",
-    ),
-    "retract": (services.retract, forms.RetractForm, "cases.publish_case", "Retract"),
-}
+# The form of a workflow step's page, by what the step asks (casefile.cases.workflow).
+STEP_FORMS = {"": forms.StepForm, "comment": forms.SendBackForm, "note": forms.RetractForm}
 
 
 @staff_required()
 def workflow_step(request, public_id, step):
-    service, form_class, permission, title = STEPS[step]
-    if not request.user.has_perm(permission):
+    chosen = STEPS[step]
+    if not chosen.allowed(request.user):
         raise PermissionDenied
+    form_class = STEP_FORMS[chosen.asks]
     case = get_object_or_404(Case.objects.select_related("person"), public_id=public_id)
     stale = None
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
             try:
-                service(case=case, by=request.user, **form.service_arguments())
+                chosen.function(case=case, by=request.user, **form.service_arguments())
             except services.StaleVersion as error:
                 stale = error
                 case = error.case
@@ -145,7 +136,7 @@ def workflow_step(request, public_id, step):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Case {case.public_id}: {title.lower()} — done.")
+                messages.success(request, f"Case {case.public_id}: {chosen.label.lower()} — done.")
                 return redirect(_admin_url(case))
     else:
         form = form_class(initial={"version": case.version})
@@ -154,8 +145,8 @@ def workflow_step(request, public_id, step):
         "case": case,
         "form": form,
         "step": step,
-        "title": f"{title}: case {case.public_id}",
-        "button": title,
+        "title": f"{chosen.label}: case {case.public_id}",
+        "button": chosen.label,
         "stale": stale,
         "missing": services.missing_citations(case) if step == "publish" else [],
         "name_leaks": findings,
@@ -163,6 +154,85 @@ def workflow_step(request, public_id, step):
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/workflow_step.html", context)
+
+
+# Most cases one bulk step takes: the admin's "select all" can choose thousands.
+BULK_MOST_CASES = 5000
+
+
+@require_POST
+@staff_required()
+def bulk_step(request):
+    """One workflow step on several selected cases (the dashboard's and the admin list's
+    selections): first a confirmation page listing them, then the step itself, then a
+    page saying per case what happened and why (services.take_step)."""
+    step = request.POST.get("step", "")
+    chosen = STEPS.get(step)
+    if chosen is None or not chosen.bulk:
+        raise Http404("No such step.")
+    if not chosen.allowed(request.user):
+        raise PermissionDenied
+    selected = _selected_cases(request.POST.getlist("cases"))
+    if not selected:
+        messages.error(request, "Select the cases to take the step on.")
+        return _back(request, "editorial:dashboard")
+    if len(selected) > BULK_MOST_CASES:
+        messages.error(
+            request,
+            f"Select at most {BULK_MOST_CASES:,} cases for one step ({len(selected):,} selected).",
+        )
+        return _back(request, "editorial:dashboard")
+    form = forms.BulkStepForm(request.POST, asks=chosen.asks)
+    if request.POST.get("confirm") and form.is_valid():
+        try:
+            outcomes = services.take_step(
+                step=step, cases=selected, by=request.user, **form.service_arguments()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _render(
+                request,
+                "editorial/bulk_step_done.html",
+                {
+                    "step": chosen,
+                    "outcomes": outcomes,
+                    "done": [o for o in outcomes if o.done],
+                    "not_done": [o for o in outcomes if not o.done],
+                    "title": f"{chosen.label}: {len(outcomes)} case(s)",
+                    "back": _safe_next(request),
+                },
+            )
+    return confirm_bulk_step(request, chosen, list(selected), form=form)
+
+
+def confirm_bulk_step(request, step, case_ids, form=None):
+    """The confirmation page of a bulk step: the cases, their state and version (confirming
+    takes the step on each as it was shown), and which ones the step does not apply to."""
+    cases = list(
+        Case.objects.filter(pk__in=case_ids).select_related("person").order_by("public_id")
+    )
+    applies = [case for case in cases if step.applies_to(case.publication_state)]
+    context = {
+        "step": step,
+        "form": form or forms.BulkStepForm(asks=step.asks),
+        "applies": applies,
+        "skipped": [case for case in cases if case not in applies],
+        "title": f"{step.label}: {len(applies)} case(s)",
+        "next": _safe_next(request) or request.get_full_path(),
+    }
+    return _render(request, "editorial/bulk_step.html", context)
+
+
+def _selected_cases(values: list[str]) -> dict[int, str | None]:
+    """Selected cases as {id: version shown, or None}: the confirmation page sends
+    "id:version", the lists send ids."""
+    selected: dict[int, str | None] = {}
+    for value in values:
+        pk, _, version = value.partition(":")
+        if pk.isascii() and pk.isdigit() and len(pk) <= 18:
+            selected[int(pk)] = version or None
+    return selected
 
 
 @staff_required("cases.view_case")
@@ -217,14 +287,20 @@ def withdraw_name_leak_override(request, public_id):
     return _back(request, "editorial:name-leaks", public_id)
 
 
-def _back(request, fallback: str, *args):
-    """Back to the page the form was on (`next`, on this site only), else `fallback`."""
+def _safe_next(request) -> str:
+    """The page the form was on (`next`), if it is on this site; else ""."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(fallback, *args)
+        return target
+    return ""
+
+
+def _back(request, fallback: str, *args):
+    """Back to the page the form was on (`next`, on this site only), else `fallback`."""
+    target = _safe_next(request)
+    return redirect(target) if target else redirect(fallback, *args)
 
 
 @staff_required("cases.view_case_history")
@@ -302,6 +378,10 @@ def merge_people(request):
     return _render(request, "editorial/merge_people.html", context)
 
 
+# A rejected file's problems, as CSV, are kept this long for the editor to download.
+IMPORT_ERRORS_SECONDS = 3600
+
+
 @staff_required("cases.import_cases")
 def import_cases(request):
     report = None
@@ -315,6 +395,7 @@ def import_cases(request):
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 by=request.user,
+                people=form.cleaned_data["people"],
             )
         except ImportFileError as error:
             file_error = str(error)
@@ -322,11 +403,34 @@ def import_cases(request):
         "form": form,
         "report": report,
         "file_error": file_error,
-        "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
+        "columns": [(name, COLUMN_HELP[name], name in REQUIRED_COLUMNS) for name in COLUMNS],
         "title": "Import cases from a spreadsheet",
     }
-    status = 400 if file_error or (report and not report.ok) else 200
+    if report is not None and report.errors:
+        token = secrets.token_urlsafe(16)
+        cache.set(
+            f"casefile:import-errors:{token}",
+            (request.user.pk, report.errors_csv()),
+            IMPORT_ERRORS_SECONDS,
+        )
+        context["errors_csv_url"] = reverse("admin:cases_case_import_errors", args=[token])
+    if report is not None and report.contexts:
+        context["all_cases_url"] = (
+            reverse("admin:cases_case_changelist") + "?imported=" + ",".join(report.contexts)
+        )
+    status = 400 if file_error or (report and report.errors) else 200
     return _render(request, "editorial/import.html", context, status=status)
+
+
+@staff_required("cases.import_cases")
+def import_errors(request, token):
+    """The problems of a file just checked, as CSV (for the editor who checked it)."""
+    kept = cache.get(f"casefile:import-errors:{token}")
+    if kept is None or kept[0] != request.user.pk:
+        raise Http404("These errors are no longer kept: check the file again.")
+    response = HttpResponse(kept[1], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="casefile-import-errors.csv"'
+    return response
 
 
 @staff_required("cases.import_cases")

@@ -205,6 +205,9 @@ class Person(TimeStampedModel):
                 name="person_public_name_key_list",
                 condition=Q(privacy=Privacy.PUBLIC),
             ),
+            # Duplicate checks (the importer): people of every privacy level sharing a
+            # whole name key with a name (string_to_array(name_keys, ' ') && keys).
+            GinIndex(KeyList(), name="person_name_key_list"),
         ]
         permissions = [("merge_person", "Can merge two person records into one")]
         # A person's name or privacy is part of each of their cases as published:

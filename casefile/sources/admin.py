@@ -20,13 +20,13 @@ class SourceCaptureInline(admin.StackedInline):
 
 @admin.register(Source)
 class SourceAdmin(ShownRecordAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "outlet", "kind", "published", "relation", "reliability"]
+    list_display = ["display_title", "outlet", "kind", "published", "relation", "reliability"]
     list_filter = ["kind", "relation", "reliability", "language"]
     search_fields = ["title", "outlet", "url"]
     inlines = [SourceCaptureInline]
     fieldsets = [
         (None, {"fields": ["kind", "title", "outlet", "authors", "language", "url"]}),
-        ("Date published", {"fields": [("published_on", "published_on_precision")]}),
+        ("Date published", {"fields": ["published_on"]}),
         ("Assessment", {"fields": ["relation", "reliability", "notes"]}),
     ]
 

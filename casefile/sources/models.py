@@ -50,7 +50,13 @@ class Reliability(models.TextChoices):
 @track_history()
 class Source(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
-    title = models.CharField(max_length=500)
+    title = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Blank when the source has no usable title (a syndicated wire story, a "
+        "repost, a page known by its address): it is then named by its outlet and date, "
+        "or its URL. A source without a title needs its URL.",
+    )
     outlet = models.CharField(
         max_length=200, blank=True, help_text="Publisher, newspaper, court or website."
     )
@@ -61,7 +67,10 @@ class Source(TimeStampedModel):
         help_text="As credited, one per line, e.g. Nathan VanderKlippe.",
     )
     language = models.CharField(
-        max_length=12, default="en", help_text="BCP 47 language tag, e.g. en, zh-Hans."
+        max_length=12,
+        default="en",
+        blank=True,
+        help_text="BCP 47 language tag, e.g. en, zh-Hans; blank when not known.",
     )
     published_on = models.DateField(null=True, blank=True)
     published_on_precision = precision_field("published_on")
@@ -89,6 +98,13 @@ class Source(TimeStampedModel):
             in_vocabulary("relation", SourceRelation, name="source_relation_valid"),
             in_vocabulary("reliability", Reliability, name="source_reliability_valid"),
             *partial_date_constraints("published_on", prefix="source"),
+            FieldCheckConstraint(
+                condition=~Q(title="") | ~Q(url=""),
+                name="source_has_title_or_url",
+                field="title",
+                violation_error_message="Give the source's title, or its URL when it has no "
+                "usable title.",
+            ),
             *plain_text(
                 "title", "outlet", "language", "url", "notes", arrays=("authors",), prefix="source"
             ),
@@ -121,6 +137,8 @@ class Source(TimeStampedModel):
         )
 
     def __str__(self):
+        if not self.title:
+            return f"{self.display_title} (untitled)"
         parts = [self.outlet, f"“{self.title}”"]
         if self.published:
             parts.append(str(self.published))
@@ -128,6 +146,17 @@ class Source(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("source-detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """What pages and citations call the source: its title; an untitled one (a wire
+        story syndicated elsewhere, a repost, a paywalled page known by its address) by
+        its outlet and date, else by its URL."""
+        if self.title:
+            return self.title
+        if self.outlet:
+            return ", ".join([self.outlet, *([str(self.published)] if self.published else [])])
+        return self.url or "Untitled source"
 
 
 @track_history()
@@ -187,7 +216,7 @@ class SourceCapture(TimeStampedModel):
 
     def __str__(self):
         label = f" ({self.label})" if self.label else ""
-        return f"{self.source.title}{label}, captured {self.captured_at:%Y-%m-%d}"
+        return f"{self.source.display_title}{label}, captured {self.captured_at:%Y-%m-%d}"
 
     @property
     def effective_url(self) -> str:
