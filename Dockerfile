@@ -1,5 +1,11 @@
 # The production image: Casefile under gunicorn, static files served by WhiteNoise.
-FROM python:3.11-slim
+FROM python:3.11-slim-trixie
+
+# pg_dump and pg_restore for manage.py backup and restore: Debian 13's PostgreSQL 17, the
+# version of the db service (a client must be at least as new as the server it dumps).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-17 \
+    && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STATIC_ROOT=/app/staticfiles
 WORKDIR /app
@@ -13,7 +19,7 @@ COPY static ./static
 # Settings refuse to load without these; collectstatic needs neither a real key nor a database.
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
-RUN useradd --create-home casefile
+RUN useradd --create-home casefile && install -d -o casefile -g casefile /backups
 USER casefile
 EXPOSE 8000
 # gthread: a long download streams from its thread while the worker keeps answering

@@ -7,13 +7,15 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer bench-workflow browser
+.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer bench-workflow bench-captures browser backup restore
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
 	@echo "make test    run the whole test suite"
 	@echo "make stop    stop the embedded PostgreSQL server"
 	@echo "make admin   create an administrator account for the editing side"
+	@echo "make backup DIR=…    snapshot the database and the kept files into a new folder"
+	@echo "make restore DIR=…   rebuild an empty database and file store from a backup"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   the benchmarks below, at N cases (default 100000; make bench N=1000000)"
 	@echo "make bench-pages   search pages at N synthetic cases (benchmark database casefile_bench_N)"
@@ -21,6 +23,7 @@ help:
 	@echo "make bench-import  importing 100,000 spreadsheet rows beside them: dry run, import, re-import"
 	@echo "make bench-peer    Casefile (gunicorn) against Datasette on the same cases, side by side"
 	@echo "make bench-workflow  a reviewer's bulk submit-and-publish of 1,000 complete drafts beside them"
+	@echo "make bench-captures  text extraction, quote checks and verify_captures throughput"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -57,6 +60,16 @@ admin: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py createsuperuser
 
+# A snapshot of the database and the kept files (manage.py backup), and back (restore:
+# into an empty database, e.g. CASEFILE_DB_NAME=casefile_restored make restore DIR=…).
+backup: $(INSTALLED)
+	@test -n "$(DIR)" || { echo "usage: make backup DIR=/path/to/a/new/folder" >&2; exit 2; }
+	DEBUG=1 $(BIN)/python manage.py backup "$(DIR)"
+
+restore: $(INSTALLED)
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=/path/to/a/backup" >&2; exit 2; }
+	DEBUG=1 $(BIN)/python manage.py restore "$(DIR)"
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -68,7 +81,7 @@ N ?= 100000
 BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-not-a-secret \
 	ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-bench: bench-pages bench-api bench-import bench-workflow
+bench: bench-pages bench-api bench-import bench-workflow bench-captures
 
 bench-db: $(INSTALLED)
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -103,3 +116,9 @@ bench-workflow: bench-db
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Kept files: extracting a 2 MB PDF and HTML page, checking every quote of a case, and
+# verify_captures' throughput, in a database and file store of their own (removed after).
+bench-captures: $(INSTALLED)
+	$(BENCH_ENV) CASEFILE_DB_NAME=casefile_bench_captures $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) CASEFILE_DB_NAME=casefile_bench_captures $(BIN)/python manage.py bench_captures

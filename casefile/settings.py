@@ -196,8 +196,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / ".data" / "staticfiles")))
+# Files kept of source captures (casefile/sources): the local filesystem under .data/ by
+# default; any S3-compatible store (MinIO in docker-compose, or a cloud's) when S3_BUCKET
+# is set. Kept files are never overwritten (both backends pick another name instead) and
+# never served from a public URL of the store: only through the views that check who may
+# see them (casefile/sources/views.py, casefile/editorial).
+CAPTURE_FILES_DIR = Path(env_str("CAPTURE_FILES_DIR", str(BASE_DIR / ".data" / "captures")))
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    CAPTURE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "addressing_style": "path" if env_str("S3_ENDPOINT_URL", "") else None,
+            "location": "captures",
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own (private): nothing is public there
+            "querystring_auth": True,
+        },
+    }
+else:
+    CAPTURE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": CAPTURE_FILES_DIR,
+            "base_url": None,  # never served from a URL of its own
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "captures": CAPTURE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -273,6 +307,22 @@ CASE_MAX_CITATIONS = env_int("CASE_MAX_CITATIONS", 200)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+
+# Kept files of captures: the largest file one may keep (the admin, the API, the
+# importer's ZIP members alike), and the largest ZIP the importer takes (a sheet with the
+# files it names). Text extraction runs in a child process, stopped after
+# EXTRACT_TIMEOUT seconds or beyond EXTRACT_MAX_MEMORY_MB of memory, keeping at most
+# EXTRACT_MAX_CHARS characters of text.
+CAPTURE_FILE_MAX_BYTES = env_int("CAPTURE_FILE_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_ZIP_MAX_BYTES = env_int("IMPORT_ZIP_MAX_BYTES", 1024 * 1024 * 1024)
+EXTRACT_TIMEOUT = env_int("EXTRACT_TIMEOUT", 120)
+EXTRACT_MAX_MEMORY_MB = env_int("EXTRACT_MAX_MEMORY_MB", 2048)
+EXTRACT_MAX_CHARS = env_int("EXTRACT_MAX_CHARS", 5_000_000)
+# Public downloads of kept files, per address (a file can be large).
+FILE_DOWNLOAD_QUOTA = env_str("FILE_DOWNLOAD_QUOTA", "60/hour")
+# backup and restore: the folder holding pg_dump and pg_restore when DATABASE_URL is set
+# (default: those on PATH); the embedded server's own are used for it.
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")
 
 # Requests with a token that is not valid, per client address: beyond this, 429 until
 # the window ends, before any token is looked up (casefile/api/authentication.py).

@@ -105,3 +105,20 @@ def wsgi_in_test_transaction():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+# --- Kept files: every test keeps them in a folder of its own ---------------------------
+
+
+@pytest.fixture(autouse=True)
+def _capture_file_store(settings, tmp_path_factory):
+    """The capture file store in a fresh temporary folder (never .data/captures)."""
+    location = tmp_path_factory.mktemp("captures")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "captures": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        },
+    }
+    return location

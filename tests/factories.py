@@ -8,7 +8,7 @@ from django.utils import timezone
 from casefile.authorities.models import Authority
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.people.models import Person
-from casefile.sources.models import Source, SourceCapture
+from casefile.sources.models import CaptureFile, Source, SourceCapture
 
 _counter = itertools.count(1)
 
@@ -94,3 +94,18 @@ def make_citation(case, capture=None, **fields) -> Citation:
     if not any(fields.get(key) for key in ("restriction", "amount", "event", "case_field")):
         fields["case_field"] = "summary"
     return Citation.objects.create(case=case, capture=capture or make_capture(), **fields)
+
+
+def make_capture_file(capture=None, **fields) -> CaptureFile:
+    """A row of a kept file without bytes in the store (for what reads rows only); tests
+    of files themselves attach real bytes (tests/capture_support.py)."""
+    n = next(_counter)
+    digest = fields.pop("sha256", None) or f"{n:064x}"
+    defaults = {
+        "sha256": digest,
+        "size": 1234,
+        "media_type": "application/pdf",
+        "storage_name": f"{digest[:2]}/{digest[2:4]}/{digest}.pdf",
+        "text_status": "empty",
+    }
+    return CaptureFile.objects.create(capture=capture or make_capture(), **{**defaults, **fields})

@@ -136,6 +136,7 @@ def test_a_sources_date_published_takes_a_year(admin_client):
         "relation": "other",
         "reliability": "unknown",
         "notes": "",
+        "sharing": "never",
         "captures-TOTAL_FORMS": "0",
         "captures-INITIAL_FORMS": "0",
         "captures-MIN_NUM_FORMS": "0",

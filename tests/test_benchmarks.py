@@ -128,3 +128,14 @@ def test_bench_workflow_publishes_complete_drafts_in_bulk_and_rolls_back(synthet
     assert "submit and publish: 30 drafts" in report and "30 published" in report
     assert "50 of 50 published in all" in report
     assert (Case.objects.count(), Case.objects.published().count()) == before
+
+
+def test_bench_captures_prints_extraction_quote_check_and_verify_figures(settings, tmp_path):
+    table = run("bench_captures", repeat=1, citations=4, verify_mb=32, size_mb=0.2)
+    for label in ("PDF, 100 pages of text and photos", "HTML page", "Quote check of a case's 4",
+                  "verify_captures on local storage", "load average"):  # fmt: skip
+        assert label in table
+    assert "(extracted," in table
+    from casefile.sources.models import CaptureFile
+
+    assert not CaptureFile.objects.exists()  # its rows were rolled back

@@ -21,6 +21,7 @@ from casefile.cases.feeds import is_filtered
 from casefile.cases.models import Case
 from casefile.people.models import Person
 from tests.api_support import body
+from tests.capture_support import html, keep
 from tests.factories import (
     make_authority,
     make_capture,
@@ -57,6 +58,11 @@ CANARY_TEXTS = [
     "archive.example.org/canary",
     "canary-source-title-drafts-only",
     "(2099)canary001",
+    # Kept files no public URL may serve: of a source shared never, of a pseudonymised
+    # person's case (its text names her: 陈秘华 above), of a capture only drafts cite.
+    "canary-file-never-shared",
+    "canary-file-pseudonymised",
+    "canary-file-drafts-only",
 ]
 CANARY_STRINGS = PSEUDONYMISED_FORMS + WITHHELD_FORMS + DRAFT_PERSON_FORMS + CANARY_TEXTS
 
@@ -72,6 +78,10 @@ class World:
     shared_source_id: int
     hidden_authority_id: int
     hidden_source_id: int
+    capture_ids: list[int]
+    files: list[tuple[int, str]]  # (capture id, SHA-256) of every kept file
+    shared_file: tuple[int, str]  # the one file the public may download
+    hidden_digests: list[str]  # digests of files of captures no public case cites
 
     @property
     def hidden_ids(self) -> list[str]:
@@ -86,7 +96,9 @@ class World:
 @pytest.fixture
 def world() -> World:
     court = make_authority(name="Wuhan Intermediate People's Court")
-    shared_source = make_source(title="A report both kinds of case cite", notes="canary-note")
+    shared_source = make_source(
+        title="A report both kinds of case cite", notes="canary-note", sharing="public"
+    )
     public = make_case(
         person=make_person(name_original="刘虎", privacy="public", notes="canary-note"),
         authority=court,
@@ -94,7 +106,14 @@ def world() -> World:
         notes="canary-note",
     )
     make_restriction(public, kind="air_travel")
-    make_citation(public, make_capture(shared_source, label="as first published"))
+    first_published = make_capture(shared_source, label="as first published")
+    make_citation(public, first_published)
+    # The control: the one kept file anyone may download (a public figure's, shared).
+    shared_file = keep(first_published, html("<p>The article as first published.</p>"))
+    # A file of a source whose files are never shared, cited by the public case.
+    unshared = make_capture(make_source(title="A copyrighted report", sharing="never"))
+    make_citation(public, unshared, case_field="listing")
+    never_file = keep(unshared, b"canary-file-never-shared: the report's full text")
 
     pseudonymised = make_case(
         person=make_person(
@@ -108,7 +127,10 @@ def world() -> World:
         authority=court,
         summary="Listed over an unpaid rent.",
     )
-    make_citation(pseudonymised, make_capture(shared_source, label="revised version"))
+    revised = make_capture(shared_source, label="revised version")
+    make_citation(pseudonymised, revised)
+    # Shared publicly, but a file of a pseudonymised person's case: never public.
+    named_file = keep(revised, "canary-file-pseudonymised: 陈秘华 was listed".encode())
 
     # What only drafts use: an authority, a source, and a capture of the shared source.
     hidden_court = make_authority(name="Canary Court Only Drafts Use", province="tibet")
@@ -130,14 +152,13 @@ def world() -> World:
         make_restriction(case, kind="ringback_tone")
         make_citation(case, make_capture(hidden_source))
         hidden[state] = case
-    make_citation(
-        hidden["draft"],
-        make_capture(
-            shared_source,
-            label="canary-capture-label-drafts-only",
-            archive_url="https://archive.example.org/canary",
-        ),
+    drafts_only = make_capture(
+        shared_source,
+        label="canary-capture-label-drafts-only",
+        archive_url="https://archive.example.org/canary",
     )
+    make_citation(hidden["draft"], drafts_only)
+    drafts_file = keep(drafts_only, html("<p>canary-file-drafts-only</p>"))
     withheld = make_case(
         person=make_person(
             name_original="张隐藏", name_romanized="Zhang Yincang", privacy="withheld"
@@ -161,6 +182,13 @@ def world() -> World:
         shared_source_id=shared_source.pk,
         hidden_authority_id=hidden_court.pk,
         hidden_source_id=hidden_source.pk,
+        capture_ids=[first_published.pk, unshared.pk, revised.pk, drafts_only.pk],
+        files=[
+            (kept.capture_id, kept.sha256)
+            for kept in (shared_file, never_file, named_file, drafts_file)
+        ],
+        shared_file=(shared_file.capture_id, shared_file.sha256),
+        hidden_digests=[drafts_file.sha256],
     )
 
 
@@ -271,6 +299,14 @@ SURFACES = {
         f"/sources/{w.shared_source_id}/",
         f"/sources/{w.hidden_source_id}/",
     ],
+    "capture-detail": lambda w: [f"/captures/{pk}/" for pk in w.capture_ids],
+    "capture-file": lambda w: [f"/captures/{pk}/files/{digest}/" for pk, digest in w.files],
+    "capture-file-view": lambda w: [
+        f"/captures/{pk}/files/{digest}/view/" for pk, digest in w.files
+    ],
+    "capture-file-frame": lambda w: [
+        f"/captures/{pk}/files/{digest}/view/frame" for pk, digest in w.files
+    ],
     "api-docs": lambda w: ["/api/docs/"],
     "api:root": lambda w: ["/api/v1/"],
     "api:info": lambda w: ["/api/v1/info/"],
@@ -369,6 +405,8 @@ def test_no_public_surface_shows_anything_hidden(client, world, surface):
             forbidden_ids = [*forbidden_ids, world.retracted.public_id]
         for public_id in forbidden_ids:
             assert public_id not in text, (url, public_id)
+        for digest in world.hidden_digests:
+            assert digest not in text, (url, "the digest of a file only drafts cite")
         if response.status_code == 410:
             assert world.retracted.public_id in url
             assert "Withdrawn by the editors." in text
@@ -395,7 +433,8 @@ def test_every_count_is_of_public_cases_only(client, world):
     assert set(Case.objects.published().values_list("public_id", flat=True)) == set(
         world.public_ids
     )
-    expected = {"cases": 2, "persons": 2, "authorities": 1, "sources": 1}
+    # The shared source, and the copyrighted one the public case also cites.
+    expected = {"cases": 2, "persons": 2, "authorities": 1, "sources": 2}
     assert client.get("/api/v1/info/").json()["counts"] == expected
     facets = client.get("/api/v1/cases/facets/").json()
     assert facets["total"] == 2
@@ -406,7 +445,7 @@ def test_every_count_is_of_public_cases_only(client, world):
     home = client.get("/").text
     assert "<strong>2</strong> published cases" in home
     assert "<strong>2</strong> people" in home
-    assert "<strong>1</strong> source cited" in home
+    assert "<strong>2</strong> sources cited" in home
     listed = {case["id"] for case in client.get("/api/v1/cases/?page_size=100").json()["results"]}
     assert listed == set(world.public_ids)
     for query in FILTERS:
@@ -425,6 +464,22 @@ def test_no_name_form_of_a_hidden_person_finds_anything(client, world, form):
     page = client.get("/cases/", {"q": form})
     assert page.status_code == 200
     assert world.pseudonymised.public_id not in page.text
+
+
+def test_only_the_shared_file_is_reachable_and_the_others_are_really_kept(client, world):
+    """Guards the canary's files: the control is served, the others exist and are not."""
+    from casefile.sources.models import CaptureFile
+
+    assert CaptureFile.objects.count() == len(world.files) == 4
+    for pk, digest in world.files:
+        response = client.get(f"/captures/{pk}/files/{digest}/")
+        assert response.status_code == (200 if (pk, digest) == world.shared_file else 404)
+    pk, digest = world.shared_file
+    assert client.get(f"/captures/{pk}/files/{digest}/view/frame").status_code == 200
+    never = CaptureFile.objects.get(capture__source__title="A copyrighted report")
+    assert b"canary-file-never-shared" in never.capture.files.get().text.encode()
+    case_page = client.get(world.public.get_absolute_url()).text
+    assert never.sha256 in case_page  # its facts are public; its bytes are not
 
 
 def test_the_fixture_really_holds_what_it_hides(world):

@@ -44,7 +44,7 @@ def test_every_footnote_mark_leads_to_a_full_reference(client, demo):
             "January 2018",
             "https://www.theglobeandmail.com/news/world/",
             "archived copy",
-            "captured <time",
+            'captured <a class="capture" href="/captures/',  # each note links its capture
         ):
             assert part in text
     # Each mark's anchor is linked back from its note.

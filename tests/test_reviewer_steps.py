@@ -137,7 +137,7 @@ def test_sources_captures_and_authorities_a_published_case_shows_are_reviewers_t
     unused = make_source(title="Cited by nobody published")
 
     pages = [
-        ("admin:sources_source_change", source, {"kind": "news_article", "title": "New title", "language": "en", "relation": "other", "reliability": "unknown", **{f"captures-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}}),
+        ("admin:sources_source_change", source, {"kind": "news_article", "title": "New title", "language": "en", "relation": "other", "reliability": "unknown", "sharing": "never", **{f"captures-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}}),
         ("admin:sources_sourcecapture_change", capture, {"source": source.pk, "label": "new label", "captured_at_0": "2018-01-01", "captured_at_1": "00:00:00"}),
         ("admin:authorities_authority_change", authority, {"name": "New Court Name", "kind": "court", "province": "hubei", "city": "Wuhan"}),
     ]  # fmt: skip
@@ -258,7 +258,7 @@ def test_corrections_through_a_person_or_source_are_name_checked(client, editor,
     assert Person.objects.get(pk=person.pk).name_original == "陈秘华"  # rolled back
 
     url = reverse("admin:sources_source_change", args=[source.pk])
-    data = {"kind": "news_article", "title": "陈秘华 blacklisted", "language": "en", "relation": "other", "reliability": "unknown", **{f"captures-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}}  # fmt: skip
+    data = {"kind": "news_article", "title": "陈秘华 blacklisted", "language": "en", "relation": "other", "reliability": "unknown", "sharing": "never", **{f"captures-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}}  # fmt: skip
     response = client.post(url, data)
     assert "appears in its public text" in response.text
     source.refresh_from_db()

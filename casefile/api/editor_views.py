@@ -1,12 +1,26 @@
 """The editors' endpoints (`/api/v1/editor/cases/`): cases in any state, created and
 updated through the editorial services (the rules and locking the admin uses) with a
-read-write token. Publication is not done here: it is the reviewers' workflow."""
+read-write token. Publication is not done here: it is the reviewers' workflow.
+
+`/api/v1/editor/captures/{id}/files/`: the files kept of a capture, and a multipart
+upload that keeps one more through casefile.sources.services.attach_capture_file."""
 
 from collections import defaultdict
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.db.models import Prefetch
+from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from casefile.api import conditional
@@ -14,14 +28,26 @@ from casefile.api.exceptions import ApiError, error_item, precondition_failed
 from casefile.api.filtering import StrictQueryMixin
 from casefile.api.permissions import EditorToken
 from casefile.api.serializers import (
+    CaptureFileInputSerializer,
     CaseInputSerializer,
     EditableCaseSerializer,
+    EditorKeptFileSerializer,
     api_error_path,
 )
 from casefile.cases import services
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.querysets import SEARCH_COLUMNS
 from casefile.core.converters import PublicIdConverter
+from casefile.sources.models import CaptureFile, SourceCapture
+from casefile.sources.services import attach_capture_file
+from casefile.sources.uploads import body_too_large
+
+
+def kept_files():
+    """Kept files as records show them: their facts, never their text."""
+    return CaptureFile.objects.only(
+        "id", "capture_id", "sha256", "size", "media_type", "storage_name", "attached_at"
+    ).order_by("attached_at", "id")
 
 
 def load_parts(cases: list[Case]) -> list[Case]:
@@ -38,7 +64,11 @@ def load_parts(cases: list[Case]) -> list[Case]:
         "amount_list": Amount.objects.filter(case_id__in=ids),
         "event_list": Event.objects.filter(case_id__in=ids),
     }
-    citations = Citation.objects.filter(case_id__in=ids).select_related("capture__source")
+    citations = (
+        Citation.objects.filter(case_id__in=ids)
+        .select_related("capture__source")
+        .prefetch_related(Prefetch("capture__files", queryset=kept_files()))
+    )
     cited = defaultdict(list)
     for citation in citations:  # in id order (Citation.Meta.ordering within each case)
         if citation.restriction_id:
@@ -215,3 +245,164 @@ def stale_changes(groups) -> list[dict]:
         }
         for group in groups
     ]
+
+
+# --- kept files of captures ---------------------------------------------------------------
+
+
+def editor_files():
+    """Kept files as editors' records show them: the length of their text, not the text."""
+    return (
+        CaptureFile.objects.select_related("attached_by")
+        .annotate(text_chars=Length("text"))
+        .defer("text", "match_text")
+        .order_by("attached_at", "id")
+    )
+
+
+class EditorFileToken(EditorToken):
+    """A read-write token whose user may view kept files (GET) or attach them (POST)."""
+
+    def has_permission(self, request, view):
+        token = request.auth
+        if token is None or not token.can_write or not request.user.is_authenticated:
+            return False
+        wanted = (
+            "sources.add_capturefile" if request.method == "POST" else "sources.view_capturefile"
+        )
+        return request.user.has_perm(wanted)
+
+
+FILE_ERRORS = {
+    400: OpenApiResponse(
+        description="The file is not one a capture keeps (`file`, code `unsupported_type`), "
+        "the capture keeps it already (`file`, code `duplicate`), it does not have the SHA-256 "
+        "sent (`sha256`, code `mismatch`), or a field is missing or unknown."
+    ),
+    403: OpenApiResponse(
+        description="The token is read-only, its user may not attach files, or a published "
+        "case cites the capture and the user is not a reviewer (a correction)."
+    ),
+    404: OpenApiResponse(description="No capture with that id."),
+    413: OpenApiResponse(
+        description="The file is larger than CAPTURE_FILE_MAX_BYTES (100 MB by default)."
+    ),
+    415: OpenApiResponse(description="The body is not multipart/form-data."),
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A capture's kept files (editors)",
+        description="Every file kept of the capture, whatever its sharing, with the state "
+        "of its text extraction and of its last integrity check.",
+        responses={200: EditorKeptFileSerializer(many=True)},
+    ),
+    post=extend_schema(
+        summary="Keep a file of a capture (editors)",
+        description="Multipart upload: `file` (a PDF, an HTML page, a WARC or WACZ web "
+        "archive, a PNG or JPEG image, or plain text; the kind is told from the content) and "
+        "optionally `sha256`, the digest your capture tool recorded (a file with another "
+        "digest is refused). Casefile computes the SHA-256 itself, extracts the text and "
+        "checks again the quotes citing the capture. A kept file is never replaced or "
+        "deleted. Attaching a file to a capture a published case cites is a reviewer's "
+        "step.",
+        request={"multipart/form-data": CaptureFileInputSerializer},
+        responses={201: EditorKeptFileSerializer, **FILE_ERRORS},
+    ),
+)
+class EditorCaptureFilesView(StrictQueryMixin, GenericAPIView):
+    permission_classes = [EditorFileToken]
+    parser_classes = [MultiPartParser]
+    serializer_class = EditorKeptFileSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_capture(self):
+        return get_object_or_404(
+            SourceCapture.objects.select_related("source"), pk=self.kwargs["pk"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        capture = self.get_capture()
+        files = editor_files().filter(capture=capture)
+        data = EditorKeptFileSerializer(files, many=True, context={"request": request}).data
+        response = Response(data)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def post(self, request, *args, **kwargs):
+        capture = self.get_capture()
+        if body_too_large(request._request):
+            limit = settings.CAPTURE_FILE_MAX_BYTES
+            raise ApiError(
+                status_code=413,
+                code="payload_too_large",
+                detail=f"The file is larger than {limit:,} bytes, the most a capture keeps.",
+                errors=[error_item("body", "file", f"At most {limit:,} bytes.", "too_large")],
+            )
+        serializer = CaptureFileInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            kept = attach_capture_file(
+                capture=capture,
+                file=upload,
+                filename=upload.name,
+                by=request.user,
+                declared_sha256=serializer.validated_data.get("sha256") or None,
+            )
+        except ModelValidationError as error:
+            raise _file_errors(error) from None
+        kept = editor_files().get(pk=kept.pk)
+        data = EditorKeptFileSerializer(kept, context={"request": request}).data
+        response = Response(data, status=status.HTTP_201_CREATED)
+        response["Location"] = data["api_url"]
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _file_errors(error: ModelValidationError) -> ApiError:
+    items, too_large = [], False
+    for name, errors in error.error_dict.items():
+        for item in errors:
+            code = item.code or "invalid"
+            too_large = too_large or code == "too_large"
+            for message in item.messages:
+                items.append(error_item("body", name, message, code))
+    if too_large:
+        return ApiError(
+            status_code=413,
+            code="payload_too_large",
+            detail="The file is larger than the most a capture keeps.",
+            errors=items,
+        )
+    return ApiError(
+        status_code=400,
+        code="validation_failed",
+        detail="The file was not kept.",
+        errors=items,
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One kept file of a capture (editors)",
+        responses={200: EditorKeptFileSerializer},
+    )
+)
+class EditorCaptureFileView(StrictQueryMixin, GenericAPIView):
+    permission_classes = [EditorFileToken]
+    serializer_class = EditorKeptFileSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, *args, **kwargs):
+        kept = get_object_or_404(
+            editor_files(),
+            capture_id=self.kwargs["pk"],
+            sha256=self.kwargs["digest"],
+        )
+        response = Response(EditorKeptFileSerializer(kept, context={"request": request}).data)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -34,21 +34,30 @@ def money(column: str) -> str:
 
 
 CAPTURE_JSON = f"""json_build_object(
-    'id', cap.id, 'label', cap.label, 'url', coalesce(nullif(cap.url, ''), src.url),
+    'id', cap.id, 'page_url', %(capture_page)s || cap.id || %(slash)s,
+    'label', cap.label, 'url', coalesce(nullif(cap.url, ''), src.url),
     'archive_url', cap.archive_url, 'captured_at', {timestamp("cap.captured_at")},
     'sha256', cap.sha256,
+    'files', coalesce((
+        SELECT json_agg(json_build_object(
+            'sha256', f.sha256, 'size', f.size, 'media_type', f.media_type,
+            'attached_at', {timestamp("f.attached_at")},
+            'download_url', %(capture_page)s || cap.id || '/files/' || f.sha256 || %(slash)s)
+            ORDER BY f.attached_at, f.id)
+        FROM sources_capturefile f WHERE f.capture_id = cap.id), '[]'),
     'source', json_build_object(
         'id', src.id, 'api_url', %(source_api)s || src.id || %(slash)s, 'kind', src.kind,
         'title', src.title, 'outlet', src.outlet, 'authors', to_json(src.authors),
         'language', src.language, 'published', {partial_date("src.published_on")},
-        'url', src.url, 'relation', src.relation, 'reliability', src.reliability))"""
+        'url', src.url, 'relation', src.relation, 'reliability', src.reliability,
+        'sharing', src.sharing))"""
 
 # One chunk of cases (ids in %(ids)s) with their parts, set-based: each table is read
 # once per chunk and grouped, instead of a subquery per case and per part.
 CASES_JSON_CHUNK = f"""
 WITH cited AS (
     SELECT ci.id, ci.case_id, ci.capture_id, ci.restriction_id, ci.amount_id, ci.event_id,
-           ci.case_field, ci.locator, ci.quote
+           ci.case_field, ci.locator, ci.quote, ci.quote_check = 'found' AS quote_verified
     FROM cases_citation ci WHERE ci.case_id = ANY(%(ids)s)
 ), captures AS MATERIALIZED (
     -- Each capture's JSON built once per chunk, however often it is cited: inlined,
@@ -62,12 +71,14 @@ WITH cited AS (
     SELECT coalesce(restriction_id, amount_id, event_id) AS part_id,
            CASE WHEN restriction_id IS NOT NULL THEN 'r'
                 WHEN amount_id IS NOT NULL THEN 'm' ELSE 'e' END AS part,
-           json_agg(json_build_object('locator', locator, 'quote', quote, 'capture', capture)
+           json_agg(json_build_object('locator', locator, 'quote', quote,
+                                      'quote_verified', quote_verified, 'capture', capture)
                     ORDER BY case_id, id) AS list
     FROM cit WHERE case_field = '' GROUP BY 1, 2
 ), own_cit AS (
     SELECT case_id, json_agg(json_build_object('claim', case_field, 'locator', locator,
-                                               'quote', quote, 'capture', capture)
+                                               'quote', quote, 'quote_verified', quote_verified,
+                                               'capture', capture)
                              ORDER BY case_id, id) AS list
     FROM cit WHERE case_field <> '' GROUP BY case_id
 ), rest AS (
@@ -153,6 +164,7 @@ def url_prefixes(request) -> dict[str, str]:
         "case_page": prefix("case-detail", public_id=PLACEHOLDER),
         "authority_api": prefix("api:authority-detail", version="v1", key=PLACEHOLDER),
         "source_api": prefix("api:source-detail", version="v1", key=PLACEHOLDER),
+        "capture_page": prefix("capture-detail", pk=PLACEHOLDER),
         "slash": "/",
     }
 
@@ -223,7 +235,7 @@ ORDER BY c.id
 # PostgreSQL writes JSON keys as "key" : value, and a raw quote in its output is never
 # inside a string (those are escaped), so this is only ever a link's key and the start
 # of its path, whatever the text of the case.
-LINK_KEYS = (b'"api_url" : "/', b'"page_url" : "/')
+LINK_KEYS = (b'"api_url" : "/', b'"page_url" : "/', b'"download_url" : "/')
 # Records built from a snapshot, stored only if their case has not changed since; a
 # record of a case changed in the meantime would never be read.
 STORE_JSON = """

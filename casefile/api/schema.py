@@ -45,6 +45,9 @@ OPERATION_IDS = {
     ("post", "/api/v1/editor/cases/"): "create_case",
     ("get", "/api/v1/editor/cases/{key}/"): "get_editable_case",
     ("patch", "/api/v1/editor/cases/{key}/"): "update_case",
+    ("get", "/api/v1/editor/captures/{id}/files/"): "list_capture_files",
+    ("post", "/api/v1/editor/captures/{id}/files/"): "keep_capture_file",
+    ("get", "/api/v1/editor/captures/{id}/files/{digest}/"): "get_capture_file",
 }
 
 # The {key} of a path, as it is: a case's public id, or a row id of the others.
@@ -152,6 +155,7 @@ STALE_SCHEMA = {
                                                 "authority",
                                                 "source",
                                                 "capture",
+                                                "capturefile",
                                             ],
                                         },
                                         "id": {"type": "integer"},
@@ -254,7 +258,7 @@ def add_errors_and_caching(result, generator, request, public):
         for method, operation in operations.items():
             operation["operationId"] = OPERATION_IDS.get((method, path), operation["operationId"])
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["name"] == "key":
+                if parameter["in"] == "path" and parameter["name"] in ("key", "id"):
                     key = CASE_KEY_SCHEMA if "/cases/" in path else ROW_KEY_SCHEMA
                     parameter["schema"] = {k: v for k, v in key.items() if k != "description"}
                     parameter["description"] = key["description"]
@@ -278,9 +282,14 @@ def add_errors_and_caching(result, generator, request, public):
             if "/editor/" in path:
                 errors["403"] = (UPDATE_ERRORS if updates else WRITE_ERRORS)["403"]
                 errors["401"] = "No token, or the token sent is not valid."
-                if method == "get":
+                if method == "get" and "/cases/" in path:
                     errors["403"] = "The token is read-only, or its user may not view cases."
                     errors["404"] = "No case with that id."
+                elif method == "get":
+                    errors["403"] = "The token is read-only, or its user may not view kept files."
+                    errors["404"] = (
+                        "No capture with that id, or the capture keeps no file with that digest."
+                    )
             for code, description in errors.items():
                 previous = responses.get(code, {}).get("description")
                 responses[code] = _error(
@@ -288,6 +297,9 @@ def add_errors_and_caching(result, generator, request, public):
                     RATE_HEADERS if code in ("429", "503") else None,
                     STALE_REF if code == "412" and updates else ERROR_REF,
                 )
+            for code, response in list(responses.items()):
+                if code.startswith("4") and "content" not in response:  # a view's own
+                    responses[code] = _error(response.get("description", ""), None, ERROR_REF)
             if method == "get" and "/editor/" not in path and not path.endswith("/info/"):
                 for code, response in responses.items():
                     if code == "200":

@@ -22,6 +22,7 @@ from casefile.cases.vocabularies import (
     ListName,
     OffenceCategory,
     PublicationState,
+    QuoteCheck,
     RestrictionKind,
 )
 from casefile.core.currencies import CURRENCIES
@@ -29,7 +30,16 @@ from casefile.core.dates import PartialDate
 from casefile.core.links import absolute_url
 from casefile.core.text import normalize_line_breaks, validate_plain_text
 from casefile.people.models import Person, Privacy
-from casefile.sources.models import Reliability, SourceCapture, SourceKind, SourceRelation
+from casefile.sources.models import (
+    Integrity,
+    MediaType,
+    Reliability,
+    Sharing,
+    SourceCapture,
+    SourceKind,
+    SourceRelation,
+    TextStatus,
+)
 
 PARTIAL_DATE_SCHEMA = {
     "type": "string",
@@ -147,17 +157,63 @@ class SourceRefSerializer(LinkedSerializer):
     url = serializers.CharField(read_only=True, help_text="Where the source was published.")
     relation = serializers.ChoiceField(choices=SourceRelation.choices, read_only=True)
     reliability = serializers.ChoiceField(choices=Reliability.choices, read_only=True)
+    sharing = serializers.ChoiceField(
+        choices=Sharing.choices,
+        read_only=True,
+        help_text="Who may download the files kept of this source's captures: public, "
+        "on_request (the editors share a copy with those who ask) or never. A file of a "
+        "case whose person is not a public figure is never downloadable.",
+    )
+
+
+class KeptFileSerializer(serializers.Serializer):
+    sha256 = serializers.CharField(
+        read_only=True,
+        help_text="SHA-256 of the file, computed by Casefile on receipt: anyone holding a "
+        "copy can check that it is the same file.",
+    )
+    size = serializers.IntegerField(read_only=True, help_text="In bytes.")
+    media_type = serializers.ChoiceField(
+        choices=MediaType.choices, read_only=True, help_text="Told from the file's content."
+    )
+    attached_at = serializers.DateTimeField(read_only=True, help_text="When it was kept.")
+    download_url = serializers.SerializerMethodField(
+        help_text="The file, where the source's sharing and the people of the cases citing "
+        "the capture allow it to be downloaded; otherwise this address answers 404."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, kept) -> str:
+        return absolute(self.context.get("request"), kept.download_url())
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request else path
 
 
 class CaptureSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
+    page_url = serializers.SerializerMethodField(
+        help_text="The capture's page: its kept files and the cases citing it."
+    )
     label = serializers.CharField(read_only=True)
     url = serializers.CharField(
         source="effective_url", read_only=True, help_text="The URL that was captured."
     )
     archive_url = serializers.CharField(read_only=True)
     captured_at = serializers.DateTimeField(read_only=True)
-    sha256 = serializers.CharField(read_only=True)
+    sha256 = serializers.CharField(
+        read_only=True,
+        help_text="The digest recorded when the capture was made, if any; kept files carry "
+        "their own (`files`).",
+    )
+    files = KeptFileSerializer(
+        many=True, read_only=True, help_text="The files Casefile keeps of this capture."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, capture) -> str:
+        return absolute(self.context.get("request"), capture.get_absolute_url())
 
 
 class CitedCaptureSerializer(CaptureSerializer):
@@ -167,7 +223,14 @@ class CitedCaptureSerializer(CaptureSerializer):
 class PartCitationSerializer(serializers.Serializer):
     locator = serializers.CharField(read_only=True)
     quote = serializers.CharField(read_only=True)
+    quote_verified = serializers.SerializerMethodField(
+        help_text="Whether the quote was found in the text of a file kept of the capture "
+        "(punctuation, spacing, width and simplified/traditional characters aside)."
+    )
     capture = CitedCaptureSerializer(read_only=True)
+
+    def get_quote_verified(self, citation) -> bool:
+        return citation.quote_check == QuoteCheck.FOUND
 
 
 class CaseCitationSerializer(PartCitationSerializer):
@@ -179,7 +242,7 @@ class CaseCitationSerializer(PartCitationSerializer):
     )
 
     class Meta:
-        fields = ["claim", "locator", "quote", "capture"]
+        fields = ["claim", "locator", "quote", "quote_verified", "capture"]
 
 
 class RestrictionSerializer(serializers.Serializer):
@@ -585,6 +648,51 @@ class CaseInputSerializer(StrictInputSerializer):
         parts = {key: data.pop(key) for key in PART_FIELDS if key in data}
         fields = {CASE_INPUT_FIELDS[key]: value for key, value in data.items()}
         return fields, parts
+
+
+class CaptureFileInputSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # refused with the reason by the service, like any other
+        help_text="The file to keep: a PDF, an HTML page, a WARC or WACZ web archive, a PNG "
+        "or JPEG image, or plain text (told from the content).",
+    )
+    sha256 = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="The digest your capture tool recorded, as 64 hexadecimal characters: a "
+        "file with another digest is refused.",
+    )
+
+
+class EditorKeptFileSerializer(KeptFileSerializer):
+    """A kept file as editors see it: who attached it, its text extraction, its last check."""
+
+    id = serializers.IntegerField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    capture = serializers.IntegerField(source="capture_id", read_only=True)
+    original_name = serializers.CharField(read_only=True)
+    attached_by = serializers.SerializerMethodField(help_text="The username, if any.")
+    text_status = serializers.ChoiceField(choices=TextStatus.choices, read_only=True)
+    text_error = serializers.CharField(read_only=True)
+    text_length = serializers.IntegerField(
+        source="text_chars", read_only=True, help_text="Characters of text extracted."
+    )
+    extractor = serializers.CharField(read_only=True)
+    extracted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    integrity = serializers.ChoiceField(choices=Integrity.choices, read_only=True)
+    checked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, kept) -> str:
+        path = reverse(
+            "api:editor-capture-file",
+            kwargs={"version": "v1", "pk": kept.capture_id, "digest": kept.sha256},
+        )
+        return absolute(self.context.get("request"), path)
+
+    def get_attached_by(self, kept) -> str:
+        return kept.attached_by.get_username() if kept.attached_by_id else ""
 
 
 class EditableCaseSerializer(CaseSerializer):

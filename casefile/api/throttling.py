@@ -104,6 +104,19 @@ def export_refusal(request) -> tuple[int, str] | None:
     )
 
 
+def file_download_refusal(request) -> tuple[int, str] | None:
+    """Count one public download of a kept file against FILE_DOWNLOAD_QUOTA, per address.
+    None while the quota lasts, else (seconds until it is renewed, why)."""
+    rate = settings.FILE_DOWNLOAD_QUOTA
+    window = Window.current("file", client_address(request), rate)
+    if window.count() <= window.limit:
+        return None
+    return window.retry_after, (
+        f"Too many file downloads from your address: at most {rate.replace('/', ' per ')}. "
+        f"Try again in {window.retry_after} seconds."
+    )
+
+
 class WindowThrottle(BaseThrottle):
     scope = ""
 

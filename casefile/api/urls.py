@@ -45,6 +45,16 @@ urlpatterns = [
                     name="datapackage",
                 ),
                 path("schema/", SpectacularAPIView.as_view(), name="schema"),
+                path(
+                    "editor/captures/<record_id:pk>/files/",
+                    editor_views.EditorCaptureFilesView.as_view(),
+                    name="editor-capture-files",
+                ),
+                path(
+                    "editor/captures/<record_id:pk>/files/<sha256:digest>/",
+                    editor_views.EditorCaptureFileView.as_view(),
+                    name="editor-capture-file",
+                ),
                 *router.urls,
             ]
         ),

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casefile.api import conditional, datapackage, exports, records
+from casefile.api.editor_views import kept_files
 from casefile.api.exceptions import ApiError
 from casefile.api.feed import change_feed
 from casefile.api.filtering import StrictFilterBackend, StrictQueryMixin
@@ -238,7 +239,12 @@ class SourceViewSet(PublicThroughCasesViewSet):
 
     def get_queryset(self):
         # Only the captures public cases cite: one cited by drafts only is not public.
-        captures = Prefetch("captures", queryset=visibility.public_captures())
+        captures = Prefetch(
+            "captures",
+            queryset=visibility.public_captures().prefetch_related(
+                Prefetch("files", queryset=kept_files())
+            ),
+        )
         return visibility.public_sources().prefetch_related(captures)
 
 

@@ -85,7 +85,13 @@ class CitedPartInline(CaseEditPermissionMixin, admin.StackedInline):
     def existing_citations(self, part):
         if not part.pk:
             return "—"
-        return "; ".join(str(citation.capture) for citation in part.citations.all()) or "—"
+        return (
+            "; ".join(
+                str(citation.capture) + quote_check_note(citation)
+                for citation in part.citations.select_related("capture__source")
+            )
+            or "—"
+        )
 
 
 class RestrictionInline(CitedPartInline):
@@ -120,11 +126,36 @@ class EventInline(CitedPartInline):
     ]
 
 
+def quote_check_note(citation) -> str:
+    """The quote check's result beside a citation on the case form."""
+    if not citation.quote:
+        return ""
+    return f" — quote: {citation.get_quote_check_display().lower()}"
+
+
 class CitationInline(CaseEditPermissionMixin, admin.StackedInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["capture"]
-    fields = ["capture", ("case_field", "restriction", "amount", "event"), "locator", "quote"]
+    fields = [
+        "capture",
+        ("case_field", "restriction", "amount", "event"),
+        "locator",
+        "quote",
+        "quote_check_result",
+    ]
+    readonly_fields = ["quote_check_result"]
+
+    @admin.display(description="Quote check")
+    def quote_check_result(self, citation):
+        if not citation.pk or not citation.quote:
+            return "—"
+        return format_html(
+            '<span class="quote-{}">{}</span>',
+            citation.quote_check,
+            citation.get_quote_check_display(),
+        )
+
     verbose_name = "citation"
     verbose_name_plural = "citations (choose a claim of the case; cite new parts in their own rows)"
 
@@ -142,6 +173,7 @@ def workflow_steps(user, case: Case) -> list[tuple[str, str]]:
     steps = [(step.page, step.label) for step in single_case_steps(user, state)]
     if needs_name_check(case):
         steps.append(("editorial:name-leaks", "Name check"))
+    steps.append(("editorial:quotes", "Quotes"))
     if user.has_perm("cases.view_case_history"):
         steps.append(("editorial:history", "Full history"))
     links = [(reverse(name, args=[case.public_id]), label) for name, label in steps]

@@ -7,7 +7,11 @@ case shows beside its own fields, for the admin, the importer and the merge alik
 - changing the names, aliases, pseudonym or occupation of a person who has a case that
   is no longer a draft (in review, published or retracted), except the pseudonym that
   comes with making the person less visible;
-- changing a source, a capture or an authority that a published case cites or uses.
+- changing a source, a capture or an authority that a published case cites or uses;
+- attaching a file to a capture that a published case cites (its hash, size and type
+  show on the case, and its text decides whether the case's quotes are verified);
+- making a source's kept files public (Sharing.PUBLIC), always: copyright and the
+  people named in a file are a reviewer's to weigh.
 
 Editors may always make a person less visible. Reviewers (and administrators: the
 cases.publish_case permission) may do all of these; each change is recorded in the
@@ -19,6 +23,7 @@ shows in their change log and in the change feed as a correction.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 
 from casefile.cases.vocabularies import PublicationState
 from casefile.people.models import Person, Privacy
@@ -136,6 +141,17 @@ def source_in_published_use(source_id) -> bool:
     ).exists()
 
 
+def captures_in_published_use():
+    """The captures a published case cites (as a queryset)."""
+    from casefile.cases.models import Citation
+    from casefile.sources.models import SourceCapture
+
+    cited = Citation.objects.filter(
+        capture_id=OuterRef("pk"), case__in=_published_cases().values("id")
+    )
+    return SourceCapture.objects.filter(Exists(cited))
+
+
 def capture_in_published_use(capture_id) -> bool:
     from casefile.cases.models import Citation
 
@@ -169,6 +185,45 @@ def check_shown_record_change(*, by, obj) -> None:
             f"Only a reviewer can change this {obj._meta.verbose_name}: a published case "
             "shows it, so the change is a correction of that case."
         )
+
+
+# --- kept files of captures ------------------------------------------------------------------
+
+
+def check_capture_file_attach(*, by, capture) -> None:
+    """PermissionDenied, saying why, unless `by` may attach a file to `capture`: anyone
+    who may add kept files while no published case cites the capture, reviewers once one
+    does. `by=None` is a trusted command run without a user."""
+    if by is None:
+        return
+    if not by.has_perm("sources.add_capturefile"):
+        raise PermissionDenied("You cannot attach files to captures.")
+    if capture_in_published_use(capture.pk) and not may_correct_published(by):
+        raise PermissionDenied(
+            "Only a reviewer can attach a file to this capture: a published case cites it, "
+            "so the change is a correction of that case."
+        )
+
+
+def sharing_change_reason(source, sharing: str) -> str | None:
+    """Why setting `source` (as stored) to `sharing` is a reviewer's step, or None."""
+    from casefile.sources.models import Sharing
+
+    before = source.sharing if source.pk else None
+    if sharing == Sharing.PUBLIC and before != Sharing.PUBLIC:
+        return (
+            "making a source's kept files public is a reviewer's step (copyright, and the "
+            "people the files name)"
+        )
+    return None
+
+
+def check_sharing_change(*, by, source, sharing: str) -> None:
+    if by is None or may_correct_published(by):
+        return
+    reason = sharing_change_reason(source, sharing)
+    if reason:
+        raise PermissionDenied(f"Only a reviewer can make this change: {reason}.")
 
 
 # --- the name check on corrections of what published cases show -------------------------------

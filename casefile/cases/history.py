@@ -27,7 +27,7 @@ from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.visibility import is_public_figure, public_name
 from casefile.cases.vocabularies import PublicationState
 from casefile.people.models import Person
-from casefile.sources.models import Source, SourceCapture
+from casefile.sources.models import CaptureFile, Source, SourceCapture
 
 # The parts of a case, in the order a restore writes them (citations point at the others).
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -167,6 +167,8 @@ def _describe(kind: str, model, values: dict) -> str:
         return f"Person #{values['id']}"
     if kind in SHOWN_RECORDS:
         return f"{SHOWN_RECORDS[kind][1]} #{values['id']}"
+    if kind == "capturefile":
+        return f"Kept file #{values['id']} of capture #{values['capture_id']}"
     if kind == "citation":
         claim = (
             f"restriction #{values['restriction_id']}"
@@ -258,6 +260,11 @@ def case_changes(case: Case, *, after: datetime.datetime | None = None) -> list[
             _event_model(Source).objects.filter(
                 pgh_obj_id__in=SourceCapture.objects.filter(id__in=cited).values("source_id")
             ),
+        ),
+        (
+            "capturefile",
+            CaptureFile,
+            _event_model(CaptureFile).objects.filter(capture_id__in=cited),
         ),
         *(
             (kind, model, _event_model(model).objects.filter(case_id=case.pk))
@@ -360,6 +367,9 @@ def public_change_log(case: Case) -> list[PublicLogEntry]:
 def _public_items(change: Change) -> list[str]:
     if change.kind == "person":
         return _public_person_items(change)
+    if change.kind == "capturefile":
+        # Kept files are never changed or deleted: each is recorded once, when attached.
+        return ["Kept file of a cited source capture added"] if change.operation == "insert" else []
     if change.kind in SHOWN_RECORDS:
         labels = [f.label for f in change.fields if f.name not in INTERNAL_FIELDS]
         if change.operation != "update" or not labels:

@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import MD5, ExtractYear
 from django.urls import reverse
 
 from casefile.authorities.models import Authority
@@ -23,6 +23,7 @@ from casefile.cases.vocabularies import (
     ListName,
     OffenceCategory,
     PublicationState,
+    QuoteCheck,
     RestrictionKind,
 )
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
@@ -523,7 +524,7 @@ class Event(TimeStampedModel):
         return f"{self.occurred}: {self.get_kind_display()}"
 
 
-@track_history(indexed=("case",))
+@track_history(indexed=("case",), exclude=("quote_check",))
 class Citation(TimeStampedModel):
     """A footnote: one capture of a source, supporting one claim of a case.
 
@@ -573,11 +574,31 @@ class Citation(TimeStampedModel):
         max_length=200, blank=True, help_text="Where in the source: page, paragraph, timestamp."
     )
     quote = models.TextField(blank=True, help_text="The passage relied on, verbatim.")
+    # Derived from the quote and the capture's kept files, so not in the history; every
+    # save computes it (casefile.cases.quotes), and attaching a file to the capture or
+    # extracting its text again recomputes it for every citation of the capture.
+    quote_check = models.CharField(
+        max_length=10,
+        choices=QuoteCheck.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="Whether the quote was found in the text of the capture's kept files.",
+    )
 
     class Meta:
         ordering = ["case", "id"]
         constraints = [
             in_vocabulary("case_field", CitedField, name="citation_case_field_valid", blank=True),
+            in_vocabulary("quote_check", QuoteCheck, name="citation_quote_check_valid", blank=True),
+            # A quote always has a result, nothing else has one: every writer checks.
+            FieldCheckConstraint(
+                condition=Q(quote="", quote_check="") | (~Q(quote="") & ~Q(quote_check="")),
+                name="citation_quote_checked",
+                field="quote_check",
+                violation_error_message="A quote needs the result of the quote check.",
+            ),
             FieldCheckConstraint(
                 condition=(
                     Q(restriction__isnull=False, amount=None, event=None, case_field="")
@@ -643,6 +664,20 @@ class Citation(TimeStampedModel):
             if claim is not None and self.case_id and claim.case_id != self.case_id:
                 raise ValidationError({part: "Choose a claim of this case."})
 
+    def save(self, *args, **kwargs):
+        from casefile.cases.quotes import check_quote
+
+        self.normalize_text()
+        self.quote_check = check_quote(self.capture_id, self.quote)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "quote_check" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "quote_check"]
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # The result is computed on save, from the quote as saved.
+        super().validate_constraints(exclude={*(exclude or ()), "quote_check"})
+
     @property
     def claim_label(self) -> str:
         if self.restriction_id:
@@ -694,6 +729,48 @@ class NameLeakOverride(TimeStampedModel):
 
     def __str__(self):
         return f"“{self.form}” in the {self.place} of case {self.case.public_id}"
+
+
+@track_history(indexed=("case",))
+class QuoteNotFoundReason(TimeStampedModel):
+    """A reviewer's reason for publishing a case although a quote of it was not found in
+    the text of the capture's kept files (the text may be in an image, a part the
+    extractor skips, or worded differently in another version). It applies to this case,
+    capture and quote only (a citation written again with the same quote keeps it);
+    `created_at` is when it was given."""
+
+    # Indexed by quote_not_found_reason_unique, which the case leads.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="quote_reasons", db_index=False
+    )
+    capture = models.ForeignKey(
+        SourceCapture, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quote = models.TextField(help_text="The quote as cited.")
+    reason = models.TextField(help_text="Why the case may be published with this quote.")
+    # PROTECT: who accepted is part of the record; deactivate accounts instead.
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "id"]
+        constraints = [
+            # One reason per case, capture and quote (quotes can be long: by their hash).
+            models.UniqueConstraint(
+                F("case"), F("capture"), MD5("quote"), name="quote_not_found_reason_unique"
+            ),
+            FieldCheckConstraint(
+                condition=Q(reason__regex=r"\S"),
+                name="quote_not_found_reason_has_reason",
+                field="reason",
+                violation_error_message="Say why the case may be published with this quote.",
+            ),
+            *plain_text("quote", "reason", prefix="quote_not_found_reason"),
+        ]
+
+    def __str__(self):
+        return f"Reason for an unverified quote of case {self.case.public_id}"
 
 
 class PublicDataVersion(models.Model):

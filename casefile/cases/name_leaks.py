@@ -41,7 +41,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import opencc
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -50,7 +49,16 @@ from pypinyin.pinyin_dict import pinyin_dict
 
 from casefile.cases.models import Amount, Case, Citation, Event, NameLeakOverride, Restriction
 from casefile.cases.visibility import is_public_figure
-from casefile.core.text import CJK_RUN, cjk_runs, has_cjk
+from casefile.core.text import (
+    CJK_RUN,
+    COMBINING_MARKS,
+    cjk_runs,
+    fold,
+    fold_char,
+    has_cjk,
+    to_simplified,
+    to_traditional,
+)
 from casefile.people.models import Person
 from casefile.people.romanization import romanize_name
 
@@ -79,27 +87,8 @@ def needs_name_check(case: Case) -> bool:
 
 # --- Normalising text and names the same way ------------------------------------------------
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-@lru_cache(maxsize=4)
-def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
-
-
-def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text)
-
-
-def to_traditional(text: str) -> str:
-    return _converter("s2t").convert(text)
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    """One character as matching sees it: compatibility forms unified (full-width letters,
-    compatibility ideographs), diacritics dropped, lower case."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", char)).lower()
+# Text and names are folded and converted by casefile.core.text (fold, fold_char,
+# to_simplified, to_traditional), which the quote check shares.
 
 
 class _Haystack:
@@ -110,10 +99,7 @@ class _Haystack:
 
     def __init__(self, text: str):
         self.original = text
-        if text.isascii():  # most English text: nothing to unify or drop
-            self.folded = text.lower()
-        else:
-            self.folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+        self.folded = fold(text)
         self._simplified = None
 
     @property
@@ -141,7 +127,7 @@ def _fold_with_positions(text: str) -> tuple[str, list[int]]:
     `text` of each character of the result."""
     pieces, positions = [], []
     for index, char in enumerate(text):
-        folded_char = _fold_char(char)
+        folded_char = fold_char(char)
         pieces.append(folded_char)
         positions.extend([index] * len(folded_char))
     return "".join(pieces), positions
@@ -200,7 +186,7 @@ def pinyin_syllables() -> frozenset[str]:
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
             decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
-            syllables.add(_COMBINING.sub("", decomposed).lower())
+            syllables.add(COMBINING_MARKS.sub("", decomposed).lower())
     return frozenset(s for s in syllables if s.isalpha() and s.isascii())
 
 
@@ -223,7 +209,7 @@ def _latin_words(name: str) -> list[list[str]]:
     """A name in Latin letters as words, each a list of syllables (or whole non-pinyin
     words), ü written v: "Liú Xiǎo-míng" -> [["liu"], ["xiao", "ming"]]."""
     decomposed = unicodedata.normalize("NFKD", name).lower().replace("u\u0308", "v")
-    text = _COMBINING.sub("", decomposed)
+    text = COMBINING_MARKS.sub("", decomposed)
     words = []
     for word in text.split():
         units = []
@@ -376,6 +362,7 @@ PREFETCH = [
         queryset=Citation.objects.select_related("capture__source")
         .only(
             *("case", "case_field", "restriction", "amount", "event", "quote", "locator"),
+            "quote_check",  # publishing's quote gate reads it from here too
             *(f"capture__{field}" for field, _ in CAPTURE_TEXTS),
             *(f"capture__source__{field}" for field, _ in SOURCE_TEXTS),
         )

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
-from casefile.cases.visibility import public_cases
-from casefile.cases.vocabularies import CitedField
-from casefile.sources.models import SourceCapture
+from casefile.cases.visibility import file_sharing, public_cases
+from casefile.cases.vocabularies import CitedField, QuoteCheck
+from casefile.sources.models import CaptureFile, SourceCapture
 
 
 @dataclass
@@ -33,7 +33,15 @@ class Note:
     capture: SourceCapture
     locator: str
     quote: str
+    quote_check: str = ""
     backlinks: list[str] = field(default_factory=list)
+    # (kept file, what the public may have of it), set by CasePage
+    files: list[tuple[CaptureFile, str]] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        """The quote was found in the text of a file kept of the capture."""
+        return self.quote_check == QuoteCheck.FOUND
 
     @property
     def source(self):
@@ -55,7 +63,13 @@ class Footnotes:
             key = (citation.capture_id, citation.locator, citation.quote)
             note = self._by_key.get(key)
             if note is None:
-                note = Note(len(self.notes) + 1, citation.capture, citation.locator, citation.quote)
+                note = Note(
+                    len(self.notes) + 1,
+                    citation.capture,
+                    citation.locator,
+                    citation.quote,
+                    citation.quote_check,
+                )
                 self.notes.append(note)
                 self._by_key[key] = note
             if any(ref.number == note.number for ref in refs):
@@ -130,16 +144,35 @@ class CasePage:
             if text
         ]
         self.notes = self.footnotes.notes
+        self._add_kept_files()
+
+    def _add_kept_files(self) -> None:
+        """Each note's kept files (hash, size, type: public with the capture) and what the
+        public may have of each (visibility.file_sharing: one query for the page)."""
+        files = {kept.pk: kept for note in self.notes for kept in note.capture.files.all()}
+        sharing = file_sharing(files.values())
+        for note in self.notes:
+            note.files = [
+                (kept, sharing.get(kept.pk, "never")) for kept in note.capture.files.all()
+            ]
 
     @classmethod
     def queryset(cls):
-        """Published cases with everything the page shows: five queries in all."""
+        """Published cases with everything the page shows: six queries in all, and one
+        for what the public may have of the kept files."""
         cited = Citation.objects.select_related("capture__source").order_by("id")
+        kept = CaptureFile.objects.only(
+            "id", "capture_id", "sha256", "size", "media_type", "storage_name", "attached_at"
+        ).order_by("attached_at", "id")
         return (
             public_cases()
             .for_display()
             .prefetch_related(
-                Prefetch("citations", queryset=cited), "restrictions", "amounts", "events"
+                Prefetch("citations", queryset=cited),
+                Prefetch("citations__capture__files", queryset=kept),
+                "restrictions",
+                "amounts",
+                "events",
             )
         )
 

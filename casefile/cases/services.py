@@ -14,9 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from casefile.cases.history import PART_MODELS, changes_since
-from casefile.cases.models import Amount, Case, Citation, Event, Restriction
+from casefile.cases.models import (
+    Amount,
+    Case,
+    Citation,
+    Event,
+    QuoteNotFoundReason,
+    Restriction,
+)
 from casefile.cases.name_leaks import PREFETCH as NAME_CHECK_PREFETCH
 from casefile.cases.name_leaks import Finding, unresolved_name_leaks
+from casefile.cases.quotes import unexplained_quotes
 from casefile.cases.vocabularies import PublicationState
 from casefile.cases.workflow import STEPS, Step
 from casefile.core.dates import PartialDateDescriptor
@@ -376,6 +384,64 @@ class NameLeakFound(WorkflowError):
         )
 
 
+class QuotesNotFound(WorkflowError):
+    """Quotes of the case were not found in the text of the files kept of the captures
+    they cite, and no reviewer said why the case may be published with them: `citations`
+    lists each. Nothing was written."""
+
+    def __init__(self, *, case: Case, citations: list[Citation]):
+        self.case = case
+        self.citations = citations
+        super().__init__(
+            "Some quotes of this case were not found in the text of the kept files of the "
+            "captures they cite; check them, or record why the case may be published with "
+            "them: "
+            + "; ".join(
+                f"citation #{c.pk} (“{_excerpt(c.quote)}”, capture #{c.capture_id})"
+                for c in citations
+            )
+        )
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@transaction.atomic
+def explain_unverified_quotes(
+    *, case: Case, citations: list[Citation], reason: str, by
+) -> list[QuoteNotFoundReason]:
+    """A reviewer records why the case may be published although these of its quotes
+    were not found in their capture's kept files. Each reason applies to its case,
+    capture and quote (the exact text) only; kept with who and when, and in history."""
+    _require(by.has_perm("cases.publish_case"), "Only reviewers can explain unverified quotes.")
+    reason = _plain_text("reason", reason)
+    if not reason:
+        raise ValidationError({"reason": "Say why the case may be published with these quotes."})
+    recorded = []
+    with pghistory.context(action="explain_unverified_quote", user=_user_id(by)):
+        for citation in citations:
+            if citation.case_id != case.pk:
+                raise ValidationError(f"Citation #{citation.pk} is not a citation of this case.")
+            reasons = QuoteNotFoundReason.objects.filter(
+                case=case, capture_id=citation.capture_id, quote=citation.quote
+            )
+            if reasons.exists():
+                continue  # explained meanwhile by someone else: keep their reason
+            explained = QuoteNotFoundReason(
+                case=case,
+                capture_id=citation.capture_id,
+                quote=citation.quote,
+                reason=reason,
+                accepted_by=by,
+            )
+            explained.full_clean()
+            explained.save()
+            recorded.append(explained)
+    return recorded
+
+
 def refuse_name_leaks(case: Case, *, as_written: bool = True) -> None:
     """Raise NameLeakFound if a form of the real name of the case's person appears in the
     case's public text, as saved so far in this transaction, without a reviewer's
@@ -449,7 +515,9 @@ def _checked(given: Case, locked: Case) -> Case:
     the person and the cited sources); else the locked row, whose parts are read then.
     Accepted findings of the name check do not move the version: they are read again."""
     if given is not locked and given.updated_at == locked.updated_at:
-        getattr(given, "_prefetched_objects_cache", {}).pop("name_leak_overrides", None)
+        # Reviewers' accepted findings and quote reasons do not move the version either.
+        for name in ("name_leak_overrides", "quote_reasons"):
+            getattr(given, "_prefetched_objects_cache", {}).pop(name, None)
         given.publication_state = locked.publication_state
         return given
     return locked
@@ -481,6 +549,9 @@ def _publish(case: Case, by, checked: Case) -> None:
     missing = missing_citations(checked)
     if missing:
         raise PublicationBlocked(case=case, missing=missing)
+    unverified = unexplained_quotes(checked)
+    if unverified:
+        raise QuotesNotFound(case=case, citations=unverified)
     refuse_name_leaks(checked, as_written=False)
     case.publication_state = step.to_state
     case.published_at = case.published_at or timezone.now()  # the first publication
@@ -517,8 +588,11 @@ def publish(*, case: Case, by, expected_version: str | None = None) -> Case:
 
     Publishing a case that is already published changes nothing (so loaders may call
     it on every run). Raises PublicationBlocked listing every missing citation, then
-    NameLeakFound listing every place that names a person who is not a public figure.
-    The checks read the parts `case` has prefetched when it is the version locked.
+    QuotesNotFound listing every quote that was not found in its capture's kept files
+    and that no reviewer explained (stored results of the quote check, never computed
+    here), then NameLeakFound listing every place that names a person who is not a
+    public figure. The checks read the parts `case` has prefetched when it is the
+    version locked.
     """
     _require_permission(STEPS["publish"], by)
     locked = lock_case(case_id=case.pk, expected_version=expected_version)

@@ -6,6 +6,10 @@ else public follows from the public cases:
 - a person is public when they have a public case, and is shown under the name their
   privacy level allows (public_name); only public figures' names are searchable;
 - an authority, a source, a capture or a citation is public when a public case uses it;
+- a file kept of a capture: its facts (hash, size, type, when it was attached) are public
+  with its capture; the file itself may be downloaded only when its source's sharing is
+  public and no case citing its capture, in any state, is of a person who is not a
+  public figure (shareable_capture_files; file_sharing says what a page may offer);
 - an address (a case's public id) answers with the case, with 410 Gone for a case
   that was public and was retracted, or 404 for anything else;
 - the public totals count public cases, people, authorities and sources;
@@ -211,6 +215,72 @@ def public_sources():
     from casefile.sources.models import Source
 
     return Source.objects.filter(_cited_by_a_public_case(capture__source_id=OuterRef("pk")))
+
+
+# --- files kept of captures --------------------------------------------------------------------
+
+
+def public_capture_files():
+    """Kept files whose facts (SHA-256, size, media type, when attached) are public: those
+    of public captures, so that anyone holding a copy can check it."""
+    from casefile.sources.models import CaptureFile
+
+    return CaptureFile.objects.filter(Exists(public_captures().filter(pk=OuterRef("capture_id"))))
+
+
+def _cited_for_someone_not_a_public_figure() -> Exists:
+    """Whether a case of a person who is not a public figure cites the file's capture,
+    whatever the case's state: such a file may name them, and publishing or un-withholding
+    that case later would tie the file to them. So it is never public, from the moment
+    such a case cites it."""
+    from casefile.cases.models import Citation
+
+    return Exists(
+        Citation.objects.filter(capture_id=OuterRef("capture_id")).exclude(
+            case__person__privacy=Privacy.PUBLIC
+        )
+    )
+
+
+def shareable_capture_files():
+    """Kept files the public may download: of a public capture, their source's sharing
+    public, and not a file of a case whose person is not a public figure (in any state)."""
+    from casefile.sources.models import Sharing
+
+    return (
+        public_capture_files()
+        .filter(capture__source__sharing=Sharing.PUBLIC)
+        .exclude(_cited_for_someone_not_a_public_figure())
+    )
+
+
+def may_file_be_public(capture_file) -> bool:
+    """Whether this kept file may be downloaded by anyone."""
+    return shareable_capture_files().filter(pk=capture_file.pk).exists()
+
+
+def file_sharing(capture_files) -> dict[int, str]:
+    """What a public page may offer of each of these kept files (all of public captures),
+    by id: "public" (a download), "on_request" (the editors share a copy with those who
+    ask) or "never". A file of a case whose person is not a public figure is "never",
+    whatever its source says. Two queries for any number of files."""
+    from casefile.sources.models import CaptureFile, Sharing
+
+    ids = [f.pk for f in capture_files]
+    if not ids:
+        return {}
+    rows = (
+        CaptureFile.objects.filter(pk__in=ids)
+        .annotate(
+            protected=_cited_for_someone_not_a_public_figure(),
+            public=Exists(public_captures().filter(pk=OuterRef("capture_id"))),
+        )
+        .values_list("pk", "capture__source__sharing", "protected", "public")
+    )
+    return {
+        pk: sharing if public and not protected else Sharing.NEVER.value
+        for pk, sharing, protected, public in rows
+    }
 
 
 # --- an address ------------------------------------------------------------------------------

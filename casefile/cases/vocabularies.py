@@ -91,3 +91,12 @@ class CitedField(models.TextChoices):
     SUMMARY = "summary", "Summary"
     NARRATIVE = "narrative", "Narrative"
     OUTCOME = "outcome", "Outcome"
+
+
+class QuoteCheck(models.TextChoices):
+    """What the quote check found for a citation's quote in the text extracted from its
+    capture's kept files (casefile.cases.quotes); blank for a citation without a quote."""
+
+    FOUND = "found", "Found in the kept file"
+    NOT_FOUND = "not_found", "Not found in the kept files' text"
+    NO_TEXT = "no_text", "No text to check (no kept file with text)"

@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Before any URLconf is read: its patterns name these converters.
-        from casefile.core.converters import PublicIdConverter, RecordIdConverter
+        from casefile.core.converters import (
+            PublicIdConverter,
+            RecordIdConverter,
+            Sha256Converter,
+        )
 
         register_converter(PublicIdConverter, "public_id")
         register_converter(RecordIdConverter, "record_id")
+        register_converter(Sha256Converter, "sha256")

@@ -37,3 +37,15 @@ class RecordIdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+class Sha256Converter:
+    """A SHA-256 digest as 64 lower-case hexadecimal characters (a kept file)."""
+
+    regex = "[0-9a-f]{64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)

@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
+import opencc
 from django.core.exceptions import ValidationError
 
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
@@ -22,6 +24,58 @@ def latin_key(text: str) -> str:
     if not text.isascii():  # ASCII has no marks to strip (an import calls this 400,000 times)
         text = strip_marks(text)
     return NOT_LATIN_KEY.sub("", text.lower())
+
+
+# --- Matching text written in different forms --------------------------------------------
+# The name check (casefile.cases.name_leaks) and the quote check (casefile.cases.quotes)
+# compare text as matching sees it: compatibility forms unified (full-width letters and
+# digits, compatibility ideographs), diacritics dropped, lower case, and traditional
+# characters made simplified (OpenCC's phrase-aware conversion).
+
+COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _converter("s2t").convert(text)
+
+
+def fold(text: str) -> str:
+    """`text` with compatibility forms unified (NFKD: full-width letters, digits and
+    punctuation become their ordinary forms), diacritics dropped and in lower case."""
+    if text.isascii():  # most English text: nothing to unify or drop
+        return text.lower()
+    return COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+@lru_cache(maxsize=4096)
+def fold_char(char: str) -> str:
+    """One character as fold() makes it (for mapping positions back into a text)."""
+    return COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", char)).lower()
+
+
+# Everything that is not a letter or a digit: punctuation of any width, spaces, line
+# breaks, symbols, underscores.
+NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def match_key(text: str) -> str:
+    """`text` reduced to what a quotation must share with its source: letters and digits
+    only (no punctuation, spaces or line breaks, whatever their width), folded, and in
+    simplified characters: "「拒不履行」 Liú Hǔ!" and "拒不履行, liu hu" give the same key.
+    The quote check looks for a quote's key inside the key of a source's text."""
+    folded = fold(text)
+    if has_cjk(folded):
+        folded = to_simplified(folded)
+    return NOT_LETTER_OR_DIGIT.sub("", folded)
 
 
 def has_cjk(text: str) -> bool:

@@ -113,3 +113,22 @@ class ImportForm(forms.Form):
                 f"{settings.IMPORT_MAX_BYTES / 1_048_576:.0f} MB. Split it into smaller files."
             )
         return upload
+
+
+class ExplainQuotesForm(forms.Form):
+    """A reviewer says why a case may be published although some of its quotes were not
+    found in their capture's kept files (casefile.cases.services.explain_unverified_quotes)."""
+
+    citations = forms.TypedMultipleChoiceField(
+        coerce=int, widget=forms.CheckboxSelectMultiple, label="Quotes not found"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label="Why the case may be published with them",
+        help_text="E.g. the passage is in an image of the page, or in a part the text extractor "
+        "leaves out. Recorded with your name; for editors only.",
+    )
+
+    def __init__(self, *args, citations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["citations"].choices = [(c.pk, f"#{c.pk}: “{c.quote[:80]}”") for c in citations]

@@ -36,6 +36,8 @@ EDITOR_PERMISSIONS = [
     *_crud("authorities", "authority", "view add change"),
     *_crud("sources", "source", "view add change"),
     *_crud("sources", "sourcecapture", "view add change"),
+    # Kept files are attached and read, never changed or deleted (by anyone).
+    *_crud("sources", "capturefile", "view add"),
     "cases.import_cases",
 ]
 
@@ -83,10 +85,28 @@ def sync_role_groups(apps) -> None:
             permissions = []
             for dotted in wanted:
                 app_label, codename = dotted.split(".")
-                permissions.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+                found = Permission.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).first()
+                if found is None and not _exists_yet(apps, app_label, codename):
+                    continue  # a migration before the model's: a later one syncs again
+                if found is None:
+                    raise Permission.DoesNotExist(f"No permission {dotted}.")
+                permissions.append(found)
         group.permissions.set(permissions)
+
+
+def _exists_yet(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a default permission (view_x, add_x…) is about exists in `apps`:
+    a migration that syncs the groups runs before the migrations of later models."""
+    action, _, model_name = codename.partition("_")
+    if action not in ("view", "add", "change", "delete"):
+        return True
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
 
 
 def create_user_with_role(*, username: str, role: str, password: str | None, email: str = ""):

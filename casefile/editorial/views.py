@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,9 +24,10 @@ from django.views.decorators.http import require_POST
 from casefile.cases import name_leaks as name_check
 from casefile.cases import services
 from casefile.cases.history import case_history, public_change_log
-from casefile.cases.models import Case, NameLeakOverride
+from casefile.cases.models import Case, Citation, NameLeakOverride, QuoteNotFoundReason
+from casefile.cases.quotes import unexplained_quotes
 from casefile.cases.views import public_case_or_gone
-from casefile.cases.vocabularies import PublicationState
+from casefile.cases.vocabularies import PublicationState, QuoteCheck
 from casefile.cases.workflow import STEPS, bulk_steps
 from casefile.editorial import forms
 from casefile.editorial.import_template import template_csv, template_xlsx
@@ -41,6 +42,9 @@ from casefile.editorial.importer import (
 )
 from casefile.people.models import Person
 from casefile.people.services import merge_people as merge_people_service
+from casefile.sources import serving
+from casefile.sources.integrity import captures_without_kept_files
+from casefile.sources.models import CaptureFile, Integrity, TextStatus
 
 
 def staff_required(permission: str | None = None):
@@ -104,8 +108,40 @@ def dashboard(request):
         "recent_changes": cases.order_by("-updated_at")[:20],
         "bulk_steps": bulk_steps(request.user),
         "title": "Editors’ dashboard",
+        **_quotes_not_found(),
+        **kept_file_counts(),
     }
     return _render(request, "editorial/dashboard.html", context)
+
+
+def _quotes_not_found() -> dict:
+    """Citations whose quote was not found in their capture's kept files (stored results),
+    most recently changed cases first, each with whether a reviewer explained it."""
+    explained = QuoteNotFoundReason.objects.filter(
+        case_id=OuterRef("case_id"), capture_id=OuterRef("capture_id"), quote=OuterRef("quote")
+    )
+    not_found = Citation.objects.filter(quote_check=QuoteCheck.NOT_FOUND)
+    return {
+        "quotes_not_found": not_found.select_related("case__person", "capture__source")
+        .annotate(explained=Exists(explained))
+        .order_by("-case__updated_at", "id")[:50],
+        "quotes_not_found_count": not_found.count(),
+    }
+
+
+def kept_file_counts() -> dict:
+    """The integrity report's counts (manage.py verify_captures): kept files whose bytes no
+    longer matched (or were gone) at their last check, when files were last checked, files
+    whose text could not be extracted, and captures published cases cite without a kept
+    file (counted now)."""
+    files = CaptureFile.objects.all()
+    return {
+        "kept_files": files.count(),
+        "damaged_files": files.exclude(integrity=Integrity.INTACT).count(),
+        "last_checked": files.aggregate(last=Max("checked_at"))["last"],
+        "failed_extractions": files.filter(text_status=TextStatus.FAILED).count(),
+        "unkept_captures": captures_without_kept_files().count(),
+    }
 
 
 # The form of a workflow step's page, by what the step asks (casefile.cases.workflow).
@@ -131,6 +167,8 @@ def workflow_step(request, public_id, step):
                 form = form_class(initial={**form.cleaned_data, "version": error.current_version})
             except services.PublicationBlocked as error:
                 form.add_error(None, str(error))
+            except services.QuotesNotFound:
+                form.add_error(None, "Publishing needs a reviewer’s reason for each quote below.")
             except services.WorkflowError as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
@@ -141,6 +179,7 @@ def workflow_step(request, public_id, step):
     else:
         form = form_class(initial={"version": case.version})
     findings = name_check.find_name_leaks(case) if step == "publish" else []
+    unverified = unexplained_quotes(case) if step == "publish" else []
     context = {
         "case": case,
         "form": form,
@@ -151,6 +190,8 @@ def workflow_step(request, public_id, step):
         "missing": services.missing_citations(case) if step == "publish" else [],
         "name_leaks": findings,
         "open_name_leaks": [finding for finding in findings if finding.override is None],
+        "unverified_quotes": unverified,
+        "explain_form": forms.ExplainQuotesForm(citations=unverified) if unverified else None,
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/workflow_step.html", context)
@@ -269,6 +310,80 @@ def name_leaks(request, public_id):
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/name_leaks.html", context)
+
+
+@staff_required("cases.view_case")
+def quote_checks(request, public_id):
+    """The quote check of a case: each quote's result (stored when the citation or its
+    capture's files were saved) and the reasons reviewers gave for quotes not found;
+    reviewers give one here (POST)."""
+    case = get_object_or_404(Case.objects.select_related("person"), public_id=public_id)
+    unverified = unexplained_quotes(case)
+    if request.method == "POST":
+        if not request.user.has_perm("cases.publish_case"):
+            raise PermissionDenied
+        form = forms.ExplainQuotesForm(request.POST, citations=unverified)
+        if form.is_valid():
+            chosen = [c for c in unverified if c.pk in form.cleaned_data["citations"]]
+            try:
+                services.explain_unverified_quotes(
+                    case=case, citations=chosen, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Recorded your reason for {len(chosen)} quote(s).")
+        else:
+            messages.error(
+                request, "Tick the quotes and say why the case may be published with them."
+            )
+        return _back(request, "editorial:quotes", public_id)
+    citations = case.citations.exclude(quote="").select_related("capture__source").order_by("id")
+    context = {
+        "case": case,
+        "citations": citations,
+        "unverified": unverified,
+        "explain_form": forms.ExplainQuotesForm(citations=unverified) if unverified else None,
+        "reasons": case.quote_reasons.select_related("accepted_by", "capture").order_by(
+            "-created_at"
+        ),
+        "title": f"Quotes of case {case.public_id}",
+        "admin_url": _admin_url(case),
+    }
+    return _render(request, "editorial/quotes.html", context)
+
+
+# --- Kept files, for editors ------------------------------------------------------------------
+
+
+@staff_required("sources.view_capturefile")
+def kept_file(request, pk):
+    """Any kept file, downloaded (editors see every file, whatever its sharing)."""
+    kept = get_object_or_404(CaptureFile.objects.defer("text", "match_text"), pk=pk)
+    return serving.not_modified(request, kept) or serving.download_response(kept)
+
+
+@staff_required("sources.view_capturefile")
+def kept_file_view(request, pk):
+    kept = get_object_or_404(
+        CaptureFile.objects.defer("text", "match_text").select_related("capture__source"), pk=pk
+    )
+    if not kept.is_html:
+        raise Http404("Only saved HTML pages are shown in the viewer.")
+    context = {
+        "kept": kept,
+        "capture": kept.capture,
+        "frame_url": reverse("editorial:kept-file-frame", args=[kept.pk]),
+        "download_url": reverse("editorial:kept-file", args=[kept.pk]),
+        "title": f"Saved page of {kept.capture}",
+    }
+    return _render(request, "editorial/kept_file_view.html", context)
+
+
+@staff_required("sources.view_capturefile")
+def kept_file_frame(request, pk):
+    kept = get_object_or_404(CaptureFile.objects.defer("text", "match_text"), pk=pk)
+    return serving.not_modified(request, kept) or serving.frame_response(kept)
 
 
 @require_POST

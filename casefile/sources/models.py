@@ -1,13 +1,19 @@
+import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.dates import PartialDateDescriptor, partial_date_constraints, precision_field
 from casefile.core.history import track_history
-from casefile.core.models import TimeStampedModel
-from casefile.core.triggers import after_rows_really_change
+from casefile.core.models import PlainTextModel, TimeStampedModel
+from casefile.core.triggers import after_rows_change, after_rows_really_change
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
 
 
 class SourceKind(models.TextChoices):
@@ -45,6 +51,19 @@ class Reliability(models.TextChoices):
     LIKELY_UNRELIABLE = "likely_unreliable", "Likely unreliable"
     HIGHLY_UNRELIABLE = "highly_unreliable", "Highly unreliable"
     UNKNOWN = "unknown", "Unknown"
+
+
+class Sharing(models.TextChoices):
+    """Who may download the files kept of a source's captures. Many captures are
+    copyrighted: nothing is shared unless an editor says so, and only a reviewer makes
+    files public (casefile.cases.corrections). Whether one file may then be downloaded
+    is casefile.cases.visibility's to say (never a file of a case whose person is not a
+    public figure); the hash, size and capture time are public wherever a public case
+    cites the capture."""
+
+    PUBLIC = "public", "Public: anyone may download the kept files"
+    ON_REQUEST = "on_request", "On request: the editors share a copy with those who ask"
+    NEVER = "never", "Never: the kept files are for the editors only"
 
 
 @track_history()
@@ -87,6 +106,16 @@ class Source(TimeStampedModel):
         default=Reliability.UNKNOWN,
         help_text="Grade on the HURIDOCS scale.",
     )
+    sharing = models.CharField(
+        "sharing of kept files",
+        max_length=12,
+        choices=Sharing.choices,
+        default=Sharing.NEVER,
+        db_default=Sharing.NEVER,
+        help_text="Who may download the files kept of this source's captures. Making them "
+        "public is a reviewer's step; the files of a case whose person is not a public "
+        "figure are never public.",
+    )
     notes = models.TextField(blank=True, help_text="For editors only; never published.")
 
     published = PartialDateDescriptor("published_on")
@@ -95,6 +124,7 @@ class Source(TimeStampedModel):
         ordering = ["-published_on", "title", "id"]
         constraints = [
             in_vocabulary("kind", SourceKind, name="source_kind_valid"),
+            in_vocabulary("sharing", Sharing, name="source_sharing_valid"),
             in_vocabulary("relation", SourceRelation, name="source_relation_valid"),
             in_vocabulary("reliability", Reliability, name="source_reliability_valid"),
             *partial_date_constraints("published_on", prefix="source"),
@@ -133,6 +163,7 @@ class Source(TimeStampedModel):
                 "url",
                 "relation",
                 "reliability",
+                "sharing",
             ),
         )
 
@@ -187,7 +218,9 @@ class SourceCapture(TimeStampedModel):
         "SHA-256",
         max_length=64,
         blank=True,
-        help_text="Hex digest of the captured file, when the file is kept.",
+        help_text="Hex digest of the captured file as recorded when it was captured (e.g. by "
+        "the archiving tool). Files kept here carry their own digest, computed on receipt; "
+        "when files are kept, this must be one of theirs.",
     )
     notes = models.TextField(blank=True, help_text="For editors only; never published.")
 
@@ -196,7 +229,7 @@ class SourceCapture(TimeStampedModel):
         get_latest_by = "captured_at"
         constraints = [
             FieldCheckConstraint(
-                condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                condition=Q(sha256="") | Q(sha256__regex=SHA256_HEX),
                 name="capture_sha256_hex",
                 field="sha256",
                 violation_error_message="A SHA-256 digest is 64 lower-case hexadecimal characters.",
@@ -222,6 +255,210 @@ class SourceCapture(TimeStampedModel):
     def effective_url(self) -> str:
         return self.url or self.source.url
 
+    def get_absolute_url(self):
+        return reverse("capture-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        self.sha256 = self.sha256.strip().lower()
+        if self.pk and self.sha256:
+            kept = set(self.files.values_list("sha256", flat=True))
+            if kept and self.sha256 not in kept:
+                raise ValidationError(
+                    {
+                        "sha256": "This digest matches none of the files kept of this "
+                        f"capture ({', '.join(sorted(kept))}): a digest typed by hand must "
+                        "be that of a kept file."
+                    }
+                )
+
     def save(self, *args, **kwargs):
         self.sha256 = self.sha256.strip().lower()
         super().save(*args, **kwargs)
+
+
+class MediaType(models.TextChoices):
+    """The kinds of file a capture may keep, told from their content (casefile.sources.media)."""
+
+    PDF = "application/pdf", "PDF document"
+    HTML = "text/html", "HTML page (a saved web page)"
+    WARC = "application/warc", "WARC web archive"
+    WACZ = "application/wacz", "WACZ web archive"
+    PNG = "image/png", "PNG image"
+    JPEG = "image/jpeg", "JPEG image"
+    TEXT = "text/plain", "Plain text"
+
+
+class TextStatus(models.TextChoices):
+    PENDING = "pending", "Not extracted yet"
+    EXTRACTED = "extracted", "Text extracted"
+    EMPTY = "empty", "No text found (e.g. a scanned PDF without a text layer)"
+    NOT_APPLICABLE = "not_applicable", "Images have no text to extract"
+    FAILED = "failed", "Extraction failed"
+
+
+class Integrity(models.TextChoices):
+    """What the last check of the stored bytes found (verify_captures)."""
+
+    INTACT = "intact", "Intact: the stored bytes have the recorded SHA-256"
+    CHANGED = "changed", "Changed: the stored bytes no longer have the recorded SHA-256"
+    MISSING = "missing", "Missing: the file store no longer has the file"
+
+
+# Columns of a kept file that never change once written (a database trigger refuses it),
+# and that history records: who attached which bytes to which capture, when.
+KEPT_FILE_FIELDS = (
+    "capture",
+    "sha256",
+    "size",
+    "media_type",
+    "storage_name",
+    "original_name",
+    "attached_by",
+    "attached_at",
+)
+
+
+@track_history(
+    indexed=("capture",),
+    exclude=(
+        "text",
+        "match_text",
+        "text_status",
+        "text_error",
+        "extractor",
+        "extracted_at",
+        "integrity",
+        "checked_at",
+    ),
+)
+class CaptureFile(PlainTextModel):
+    """A file kept of a capture: the bytes as received, in the capture file store, with
+    the SHA-256 Casefile computed on receipt, the size, the media type told from the
+    content, who attached it and when. A capture may keep several (a WARC and a
+    screenshot of the same moment). Kept files are never overwritten or deleted: the
+    database refuses to change their identity columns or delete the row, and the
+    store's name for the bytes is their digest.
+
+    The text extracted from the file (casefile.sources.extraction) is kept beside it,
+    with `match_text` (casefile.core.text.match_key of the text), which quotes are
+    checked against. Write through casefile.sources.services.attach_capture_file.
+    """
+
+    # Indexed by capture_file_unique_digest, which the capture leads.
+    capture = models.ForeignKey(
+        SourceCapture, on_delete=models.PROTECT, related_name="files", db_index=False
+    )
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, help_text="Hex digest of the file, computed on receipt."
+    )
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    media_type = models.CharField(
+        max_length=40, choices=MediaType.choices, help_text="Told from the content."
+    )
+    storage_name = models.CharField(
+        max_length=300, help_text="The file's name in the capture file store."
+    )
+    original_name = models.CharField(
+        max_length=255, blank=True, help_text="The name it was uploaded under. For editors only."
+    )
+    # PROTECT: who attached a file is part of the record; deactivate accounts instead.
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when attached by a command run without a user.",
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    text = models.TextField(blank=True, help_text="The text extracted from the file.")
+    match_text = models.TextField(
+        blank=True, editable=False, help_text="The text as the quote check compares it."
+    )
+    text_status = models.CharField(
+        max_length=16, choices=TextStatus.choices, default=TextStatus.PENDING
+    )
+    text_error = models.CharField(
+        max_length=500, blank=True, help_text="Why extraction failed, or what it left out."
+    )
+    extractor = models.CharField(
+        max_length=100, blank=True, help_text="What extracted the text, with its version."
+    )
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    integrity = models.CharField(max_length=10, choices=Integrity.choices, default=Integrity.INTACT)
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the stored bytes were last re-hashed."
+    )
+
+    class Meta:
+        ordering = ["capture", "attached_at", "id"]
+        constraints = [
+            # A capture keeps the same bytes once; the index serves a capture's files.
+            models.UniqueConstraint(
+                fields=["capture", "sha256"], name="capture_file_unique_digest"
+            ),
+            FieldCheckConstraint(
+                condition=Q(sha256__regex=SHA256_HEX),
+                name="capture_file_sha256_hex",
+                field="sha256",
+                violation_error_message="A SHA-256 digest is 64 lower-case hexadecimal characters.",
+            ),
+            in_vocabulary("media_type", MediaType, name="capture_file_media_type_valid"),
+            in_vocabulary("text_status", TextStatus, name="capture_file_text_status_valid"),
+            in_vocabulary("integrity", Integrity, name="capture_file_integrity_valid"),
+            *plain_text(
+                "storage_name",
+                "original_name",
+                "text",
+                "match_text",
+                "text_error",
+                "extractor",
+                prefix="capture_file",
+            ),
+        ]
+        indexes = [
+            # Editors' search by digest; files sharing stored bytes (content-addressed).
+            models.Index(fields=["sha256"], name="capture_file_sha256"),
+            # The dashboard's count of files the last integrity check found damaged.
+            models.Index(
+                fields=["integrity"],
+                name="capture_file_damaged",
+                condition=~Q(integrity="intact"),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="kept_file_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="kept_file_never_changed", fields=list(KEPT_FILE_FIELDS)),
+            # A kept file is shown (its hash, size, type) wherever its capture is cited:
+            # attaching one is a change of the cases citing the capture.
+            *after_rows_change(
+                "touch_cases_of_capture_file",
+                "UPDATE cases_case SET updated_at = clock_timestamp() WHERE id IN ("
+                "SELECT case_id FROM cases_citation WHERE capture_id IN "
+                "(SELECT capture_id FROM {changed_rows} AS changed));",
+                events=("ins",),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_media_type_display()} {self.sha256[:12]}… of capture #{self.capture_id}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Kept files are never deleted.")
+
+    @property
+    def has_text(self) -> bool:
+        return self.text_status == TextStatus.EXTRACTED
+
+    @property
+    def is_html(self) -> bool:
+        return self.media_type == MediaType.HTML
+
+    def download_url(self) -> str:
+        """Where the public downloads it, if visibility allows (casefile/sources/views.py)."""
+        return reverse("capture-file", args=[self.capture_id, self.sha256])
+
+    def viewer_url(self) -> str:
+        return reverse("capture-file-view", args=[self.capture_id, self.sha256])

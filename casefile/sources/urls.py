@@ -4,4 +4,16 @@ from casefile.sources import views
 
 urlpatterns = [
     path("sources/<record_id:pk>/", views.source_detail, name="source-detail"),
+    path("captures/<record_id:pk>/", views.capture_detail, name="capture-detail"),
+    path("captures/<record_id:pk>/files/<sha256:digest>/", views.capture_file, name="capture-file"),
+    path(
+        "captures/<record_id:pk>/files/<sha256:digest>/view/",
+        views.capture_file_view,
+        name="capture-file-view",
+    ),
+    path(
+        "captures/<record_id:pk>/files/<sha256:digest>/view/frame",
+        views.capture_file_frame,
+        name="capture-file-frame",
+    ),
 ]

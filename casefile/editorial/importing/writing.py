@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import Count
 
 from casefile.authorities.models import Authority, AuthorityKind, Province
+from casefile.cases import quotes
 from casefile.cases.corrections import (
     may_correct_published,
     more_visible,
@@ -522,10 +523,19 @@ class Writer:
         }
         cited = [(row, case_id) for row, case_id in zip(rows, case_ids, strict=True) if row.source]
 
+        # The listing citation carries the row's quote, checked against the capture's
+        # kept files (casefile.cases.quotes) in one query for the whole file.
+        quote_checks = quotes.results([(captures[row.number], row.quote) for row, _ in cited])
+
         def citations():
-            for row, case_id in cited:
+            for (row, case_id), quote_check in zip(cited, quote_checks, strict=True):
                 cite = {**stamps, "case_id": case_id, "capture_id": captures[row.number]}
-                yield {**cite, "case_field": CitedField.LISTING.value, "quote": row.quote}
+                yield {
+                    **cite,
+                    "case_field": CitedField.LISTING.value,
+                    "quote": row.quote,
+                    "quote_check": quote_check,
+                }
                 for kind in row.restrictions:
                     yield {**cite, "restriction_id": restriction_of[(case_id, kind)]}
                 if case_id in amount_of:
@@ -690,7 +700,8 @@ class Writer:
         # Citations are checked for every changed row with a source: an unchanged row
         # whose citation an editor deleted gets it back only when the row changes.
         self._cite(changed_rows, captures)
-        bulk_update_from_values(Citation, changed_citations, ["quote"])
+        quotes.assess_quotes(changed_citations)
+        bulk_update_from_values(Citation, changed_citations, ["quote", "quote_check"])
 
     def _amount_update(self, row: CaseRow, amount: Amount) -> dict:
         """What changes of the case's amount (the row's: its first) to match the row, from
@@ -780,6 +791,7 @@ class Writer:
                             quote=row.quote if case_field else "",
                         )
                     )
+        quotes.assess_quotes(citations)
         Citation.objects.bulk_create(citations, batch_size=BATCH)
 
     # --- the name check of corrections -------------------------------------------------------
