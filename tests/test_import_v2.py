@@ -65,6 +65,8 @@ def test_the_template_and_the_page_document_every_column_required_ones_first(as_
         "archive_url",
         "quote",
         "person_id",
+        "capture_file",
+        "capture_sha256",
     }
     assert all(COLUMN_HELP[name] for name in COLUMNS)
     page = as_editor.get(reverse("admin:cases_case_import")).text

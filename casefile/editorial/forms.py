@@ -5,6 +5,7 @@ from django.conf import settings
 
 from casefile.cases.name_leaks import parse_token
 from casefile.editorial.importing import PEOPLE_CHOICES
+from casefile.editorial.importing.bundle import is_bundle
 from casefile.people.models import Person
 
 
@@ -89,7 +90,9 @@ class MergePeopleForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="A .csv (UTF-8) or .xlsx file with the template's columns: the first 24 in "
-        "every file, the optional ones as you need them, in any order."
+        "every file, the optional ones as you need them, in any order. To keep the files of "
+        "the sources with their captures, upload a .zip holding the sheet and the files its "
+        "capture_file column names."
     )
     dry_run = forms.BooleanField(
         required=False,
@@ -107,10 +110,13 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
+        limit = (
+            settings.IMPORT_ZIP_MAX_BYTES if is_bundle(upload.name) else settings.IMPORT_MAX_BYTES
+        )
+        if upload.size > limit:
             raise forms.ValidationError(
                 f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
-                f"{settings.IMPORT_MAX_BYTES / 1_048_576:.0f} MB. Split it into smaller files."
+                f"{limit / 1_048_576:.0f} MB. Split it into smaller files."
             )
         return upload
 

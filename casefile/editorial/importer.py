@@ -27,7 +27,8 @@ The columns. Every file has the 24 columns of version 1, in any order:
 and may have any of these, in any order and place (version 2):
 
     person_name_original, person_aliases, summary, amount_kind, amount_as_reported,
-    source_language, source_captured, archive_url, quote, person_id
+    source_language, source_captured, archive_url, quote, person_id, capture_file,
+    capture_sha256
 
 What each holds is COLUMN_HELP (casefile/editorial/importing/columns.py), also the
 template's help sheet and the import page's table; lengths and vocabularies are the
@@ -94,6 +95,18 @@ How a row maps onto the archive:
   in a spreadsheet import" and captured at the first import that cited it. Existing
   sources and captures are never changed (a different archive URL is reported). The
   capture is cited for the listing (with `quote`), each restriction and the amount.
+- Files. A .zip upload holds one sheet (.csv or .xlsx) and the files of the sources as
+  the editor read them; `capture_file` names one by its path inside the ZIP (or beside the
+  sheet), `capture_sha256` the digest a capture tool recorded for it. Every named file is
+  checked before anything is written (a file missing from the ZIP, of a kind a capture
+  does not keep, larger than CAPTURE_FILE_MAX_BYTES, or whose digest is not the one typed
+  is that row's error; the dry run reports them). The import keeps each file with the
+  capture the row cites, once per capture and file, through
+  casefile.sources.services.attach_capture_file: its SHA-256 computed, its text
+  extracted, the quotes citing the capture checked against it. A file the capture keeps
+  already is not kept again; a capture a published case cites takes a file only from a
+  reviewer (a refusal rejects the whole file). The ZIP is at most IMPORT_ZIP_MAX_BYTES,
+  its members read in place, never extracted to disk.
 - `notes` are the case's internal notes, never published.
 """
 

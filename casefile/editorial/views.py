@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from casefile.cases import name_leaks as name_check
@@ -45,6 +46,7 @@ from casefile.people.services import merge_people as merge_people_service
 from casefile.sources import serving
 from casefile.sources.integrity import captures_without_kept_files
 from casefile.sources.models import CaptureFile, Integrity, TextStatus
+from casefile.sources.uploads import body_too_large
 
 
 def staff_required(permission: str | None = None):
@@ -498,7 +500,19 @@ IMPORT_ERRORS_SECONDS = 3600
 
 
 @staff_required("cases.import_cases")
+@csrf_exempt  # the size is checked before the body is read; then CSRF
 def import_cases(request):
+    largest = max(settings.IMPORT_MAX_BYTES, settings.IMPORT_ZIP_MAX_BYTES)
+    if request.method == "POST" and body_too_large(request, largest):
+        file_error = (
+            f"The upload is larger than the largest import ({largest / 1_048_576:,.0f} MB, "
+            "IMPORT_ZIP_MAX_BYTES), so it was not read. Split it into several files."
+        )
+        return _import_page(request, forms.ImportForm(), None, file_error, status=413)
+    return csrf_protect(_import_cases)(request)
+
+
+def _import_cases(request):
     report = None
     file_error = None
     form = forms.ImportForm(request.POST or None, request.FILES or None)
@@ -506,7 +520,7 @@ def import_cases(request):
         upload = form.cleaned_data["file"]
         try:
             report = run_import(
-                data=upload.read(),
+                data=upload,  # read as it needs: a ZIP member by member
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 by=request.user,
@@ -514,6 +528,11 @@ def import_cases(request):
             )
         except ImportFileError as error:
             file_error = str(error)
+    status = 400 if file_error or (report and report.errors) else 200
+    return _import_page(request, form, report, file_error, status=status)
+
+
+def _import_page(request, form, report, file_error, *, status):
     context = {
         "form": form,
         "report": report,
@@ -533,7 +552,6 @@ def import_cases(request):
         context["all_cases_url"] = (
             reverse("admin:cases_case_changelist") + "?imported=" + ",".join(report.contexts)
         )
-    status = 400 if file_error or (report and report.errors) else 200
     return _render(request, "editorial/import.html", context, status=status)
 
 

@@ -19,6 +19,9 @@ def declared_length(request) -> int | None:
         return None
 
 
-def body_too_large(request) -> bool:
+def body_too_large(request, limit: int | None = None) -> bool:
+    """Whether the body declares more than a file of `limit` bytes (by default the most
+    a capture keeps) can need."""
     length = declared_length(request)
-    return length is not None and length > settings.CAPTURE_FILE_MAX_BYTES + UPLOAD_OVERHEAD
+    limit = settings.CAPTURE_FILE_MAX_BYTES if limit is None else limit
+    return length is not None and length > limit + UPLOAD_OVERHEAD

@@ -8,6 +8,9 @@ The format and how rows map onto the archive are documented in casefile.editoria
 
 from __future__ import annotations
 
+import io
+from typing import BinaryIO
+
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.utils import timezone
 from casefile.cases.models import Case
 from casefile.core.bulk import any_of
 from casefile.core.timeouts import is_statement_timeout, set_local_statement_timeout
+from casefile.editorial.importing.bundle import check_files, is_bundle, open_bundle
 from casefile.editorial.importing.checks import (
     CaseRow,
     Plan,
@@ -41,7 +45,7 @@ from casefile.editorial.importing.report import (
 from casefile.editorial.importing.writing import (
     IMPORT_CAPTURE_LABEL,
     UNIDENTIFIED_AUTHORITY,
-    NamesInCorrections,
+    RefusedWhileWriting,
     Writer,
 )
 
@@ -72,19 +76,37 @@ __all__ = [
 
 
 def import_cases(
-    *, data: bytes, filename: str, dry_run: bool, by=None, people: str = ""
+    *, data: bytes | BinaryIO, filename: str, dry_run: bool, by=None, people: str = ""
 ) -> ImportReport:
-    """Check and import a spreadsheet of cases as `by`. Raises ImportFileError for a file
-    that cannot be read at all; otherwise returns a report. Nothing is written when any
-    row has a problem, or when rows name people already in the archive and `people`
-    (ATTACH or NEW) does not say what to do; the report then lists the problems and the
-    matches of the valid rows. A dry run reports the same and writes nothing."""
+    """Check and import a spreadsheet of cases as `by`: a .csv or .xlsx file, or a .zip
+    holding one and the captures' files its capture_file column names (bytes or a binary
+    file; a large ZIP is best passed as a file, which is read member by member). Raises
+    ImportFileError for a file that cannot be read at all; otherwise returns a report.
+    Nothing is written when any row has a problem, or when rows name people already in
+    the archive and `people` (ATTACH or NEW) does not say what to do; the report then
+    lists the problems and the matches of the valid rows. A dry run reports the same and
+    writes nothing."""
     if people not in ("", ATTACH, NEW):
         raise ValueError(f"people must be {ATTACH!r}, {NEW!r} or empty, not {people!r}")
+    bundle = None
+    if is_bundle(filename):
+        bundle, data = open_bundle(io.BytesIO(data) if isinstance(data, bytes) else data)
+        filename = f"{filename} ({bundle.sheet_name})"
+    elif not isinstance(data, bytes):
+        data = data.read(settings.IMPORT_MAX_BYTES + 1)  # read_table refuses it if larger
+    try:
+        return _import(data, filename, dry_run=dry_run, by=by, people=people, bundle=bundle)
+    finally:
+        if bundle is not None:
+            bundle.close()
+
+
+def _import(data: bytes, filename: str, *, dry_run, by, people, bundle) -> ImportReport:
     report = ImportReport(dry_run=dry_run, people=people)
-    header, numbered_rows = read_table(data, filename)
+    header, numbered_rows = read_table(data, bundle.sheet_name if bundle else filename)
     plan = check_rows(header, numbered_rows, report)
     check_captures(plan, report)
+    check_files(plan, bundle, report)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -93,10 +115,19 @@ def import_cases(
             existing = _existing_cases(plan, lock=not dry_run)
             decided = resolve_people(plan, existing, report, people)
             if report.ok:
-                Writer(plan, existing, decided, report, by=by, filename=filename, now=now).run()
+                Writer(
+                    plan,
+                    existing,
+                    decided,
+                    report,
+                    by=by,
+                    filename=filename,
+                    now=now,
+                    bundle=bundle,
+                ).run()
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
-    except NamesInCorrections as refused:
+    except RefusedWhileWriting as refused:
         # Raised inside the transaction, which rolled everything back.
         report.errors.extend(refused.errors)
         report.outcomes, report.contexts = [], []

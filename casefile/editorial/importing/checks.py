@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -27,6 +27,7 @@ from casefile.editorial.importing import suggestions
 from casefile.editorial.importing.columns import COLUMNS, MAX_LENGTH, VOCABULARIES
 from casefile.editorial.importing.reading import ImportFileError
 from casefile.editorial.importing.report import ImportReport, RowError
+from casefile.sources.services import normalise_digest
 
 AMOUNT_PATTERN = re.compile(r"^\d{1,14}(\.\d{1,2})?$")
 GROUPED_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
@@ -39,7 +40,7 @@ CAPTURE_TIME = re.compile(
 EMPTY_ROW = dict.fromkeys(COLUMNS, "")
 SOURCE_COLUMNS = ("source_outlet", "source_title", "source_author", "source_date", "source_url")
 # Columns that describe the source as read, meaningless without a source.
-CAPTURE_COLUMNS = ("source_captured", "archive_url", "quote")
+CAPTURE_COLUMNS = ("source_captured", "archive_url", "quote", "capture_file", "capture_sha256")
 province_lookup = lru_cache(maxsize=1024)(Province.lookup)
 
 
@@ -97,6 +98,8 @@ class CaseRow:
     quote: str
     notes: str
     person_id: int | None
+    capture_file: str  # a member of the uploaded ZIP (casefile.editorial.importing.bundle)
+    capture_sha256: str  # its digest as typed, normalised; "" when not given
 
     @property
     def name_forms(self) -> list[str]:
@@ -115,6 +118,8 @@ class Plan:
 
     rows: list[CaseRow]
     given: frozenset[str]
+    # Row number -> the ZIP member its capture_file names, checked (bundle.check_files).
+    files: dict = field(default_factory=dict)
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -301,6 +306,7 @@ def check_row(
         else:
             row.error("person_id", f"“{row.cell('person_id')}” is not a person's number.")
 
+    capture_file, capture_sha256 = _capture_file(row)
     if len(errors) > before:
         return None
     return CaseRow(
@@ -335,6 +341,8 @@ def check_row(
         quote=quote,
         notes=raw["notes"],
         person_id=person_id,
+        capture_file=capture_file,
+        capture_sha256=capture_sha256,
     )
 
 
@@ -467,6 +475,19 @@ def _source(row: _Row, now: datetime.datetime):
     authors = row.items("source_author")
     source = SourceSpec(row.cell("source_outlet"), title, authors, published, url, language)
     return source, captured, archive_url, quote
+
+
+def _capture_file(row: _Row) -> tuple[str, str]:
+    """(capture_file as typed, its digest normalised)."""
+    name = row.cell("capture_file")
+    try:
+        digest = normalise_digest(row.cell("capture_sha256"))
+    except ValidationError as error:
+        row.error("capture_sha256", " ".join(error.message_dict["sha256"]))
+        digest = ""
+    if digest and not name:
+        row.error("capture_sha256", "is given without capture_file, the file it describes.")
+    return name, digest
 
 
 def _capture_time(row: _Row, now: datetime.datetime) -> datetime.datetime | None:

@@ -53,6 +53,8 @@ OPTIONAL_COLUMNS = [
     "archive_url",
     "quote",
     "person_id",
+    "capture_file",
+    "capture_sha256",
 ]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -166,4 +168,10 @@ COLUMN_HELP: dict[str, str] = {
     "quote": "Optional. The passage of the source that supports the listing, verbatim.",
     "person_id": "Optional. The number of a person already in the archive (in the "
     "admin's person list) to attach the case to; empty: decided by the name check.",
+    "capture_file": "Optional, in a ZIP import only. The path inside the ZIP (or beside the "
+    "sheet) of the file you kept of the source as you read it: a PDF, a saved HTML page, "
+    "a WARC or WACZ archive, a PNG or JPEG screenshot, or plain text. It is kept with the "
+    "capture the row cites, with its SHA-256, and the quote is checked against its text.",
+    "capture_sha256": "Optional. The SHA-256 your capture tool recorded for capture_file "
+    "(64 hexadecimal characters): a file with another digest is refused.",
 }

@@ -188,6 +188,8 @@ class ImportReport:
     # The history contexts of the import (casefile.cases.history): the admin's case list
     # shows every case they created or changed.
     contexts: list[str] = field(default_factory=list)
+    # Files of the ZIP kept with their captures (not counting those kept already).
+    files_kept: int = 0
 
     @property
     def ok(self) -> bool:
@@ -281,8 +283,9 @@ class ImportReport:
         verb = "would be" if self.dry_run else "were"
         count = {name: len(self.keys(name)) for name in OUTCOMES}
         corrected = f"{count['corrected']} corrected, " if count["corrected"] else ""
+        files = f" {self.files_kept} file(s) kept with their captures." if self.files_kept else ""
         return (
             f"{self.rows} row(s): {count['created']} case(s) {verb} created, "
             f"{count['updated']} updated, {corrected}{count['unchanged']} unchanged, "
-            f"{count['skipped']} skipped."
+            f"{count['skipped']} skipped.{files}"
         )

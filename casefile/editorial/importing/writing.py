@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import pghistory
 import pgtrigger
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count
 
@@ -44,7 +45,8 @@ from casefile.editorial.importing.duplicates import NewPerson
 from casefile.editorial.importing.report import ImportReport, RowError, RowOutcome, admin_change_url
 from casefile.people.models import Person, Privacy
 from casefile.people.name_forms import PersonNames, person_name_fields
-from casefile.sources.models import Source, SourceCapture, SourceKind
+from casefile.sources.models import CaptureFile, Source, SourceCapture, SourceKind
+from casefile.sources.services import attach_capture_file
 
 IMPORT_CAPTURE_LABEL = "as cited in a spreadsheet import"
 UNIDENTIFIED_AUTHORITY = "Unidentified authority"
@@ -100,12 +102,21 @@ TOUCH_TRIGGERS = (
 )
 
 
-class NamesInCorrections(Exception):
-    """A correction of a published case would name its person: the whole file is refused."""
+class RefusedWhileWriting(Exception):
+    """A rule only the writing can check refused rows: the whole file is refused (raised
+    inside the import's transaction, which rolls everything back)."""
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(map(str, errors)))
+
+
+class NamesInCorrections(RefusedWhileWriting):
+    """A correction of a published case would name its person."""
+
+
+class FilesRefused(RefusedWhileWriting):
+    """A file could not be kept with its capture (the role, or the file itself)."""
 
 
 def _pseudonym(row: CaseRow) -> str:
@@ -176,9 +187,12 @@ class Writer:
         by=None,
         filename: str = "",
         now,
+        bundle=None,
     ):
         self.rows = plan.rows
         self.given = plan.given
+        self.files = plan.files  # row number -> bundle.NamedFile
+        self.bundle = bundle  # the ZIP the files are read from
         self.existing = existing
         self.people = people  # row number -> existing person id, NewPerson, or None
         self.report = report
@@ -235,6 +249,9 @@ class Writer:
                 self._update(corrections, authorities, captures, outcomes, "corrected")
             self._note_context(ctx, outcomes, ("corrected",))
             self._check_names(corrections, outcomes)
+        if self.files and not self.report.dry_run:
+            with pghistory.context(action="import", user=self.user_id, file=self.filename):
+                self._keep_files(captures, outcomes)
         self.report.outcomes = sorted(
             [*self.report.outcomes, *outcomes.values()], key=lambda o: o.row
         )
@@ -793,6 +810,59 @@ class Writer:
                     )
         quotes.assess_quotes(citations)
         Citation.objects.bulk_create(citations, batch_size=BATCH)
+
+    # --- the captures' files -------------------------------------------------------------------
+
+    def _keep_files(self, captures: dict[int, int], outcomes: dict) -> None:
+        """Keep each row's file with the capture the row cites, once per capture and file
+        (rows naming one file for one capture share it; a file the capture keeps already
+        is not kept again, so a corrected file can be imported again). The same rules
+        as every attachment (casefile.sources.services.attach_capture_file): a capture a
+        published case cites takes a file only from a reviewer. Rows that were skipped
+        keep nothing."""
+        wanted: dict[tuple[int, str], tuple[CaseRow, object]] = {}
+        for row in self.rows:
+            named = self.files.get(row.number)
+            outcome = outcomes.get(row.number)
+            if named is None or outcome is None or outcome.outcome == "skipped":
+                continue
+            wanted.setdefault((captures[row.number], named.checked.sha256), (row, named))
+        kept = set(
+            CaptureFile.objects.filter(any_of("capture_id", {c for c, _ in wanted})).values_list(
+                "capture_id", "sha256"
+            )
+        )
+        capture_of = SourceCapture.objects.select_related("source").in_bulk(
+            {capture_id for capture_id, _ in wanted}
+        )
+        errors = []
+        for (capture_id, sha256), (row, named) in sorted(
+            wanted.items(), key=lambda w: w[1][0].number
+        ):
+            if (capture_id, sha256) in kept:
+                continue
+            try:
+                with self.bundle.open(named.info) as member:
+                    attach_capture_file(
+                        capture=capture_of[capture_id],
+                        file=member,
+                        filename=named.info.filename,
+                        by=self.by,
+                        declared_sha256=row.capture_sha256 or None,
+                    )
+            except PermissionDenied as refused:
+                errors.append(
+                    RowError(row.number, "capture_file", str(refused), value=row.capture_file)
+                )
+            except ValidationError as refused:
+                errors.extend(
+                    RowError(row.number, "capture_file", " ".join(messages), value=row.capture_file)
+                    for messages in refused.message_dict.values()
+                )
+            else:
+                self.report.files_kept += 1
+        if errors:
+            raise FilesRefused(errors)
 
     # --- the name check of corrections -------------------------------------------------------
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from casefile.editorial.importer import ATTACH, NEW, ImportFileError, import_cases
+from casefile.editorial.importing.bundle import is_bundle
 
 
 class Command(BaseCommand):
@@ -14,7 +15,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path of a .csv or .xlsx file")
+        parser.add_argument(
+            "file",
+            help="path of a .csv or .xlsx file, or of a .zip holding one and the captures' files "
+            "its capture_file column names",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -39,10 +44,14 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        if path.stat().st_size > settings.IMPORT_MAX_BYTES:
+        limit, setting = (
+            (settings.IMPORT_ZIP_MAX_BYTES, "IMPORT_ZIP_MAX_BYTES")
+            if is_bundle(path.name)
+            else (settings.IMPORT_MAX_BYTES, "IMPORT_MAX_BYTES")
+        )
+        if path.stat().st_size > limit:
             raise CommandError(
-                f"{path} is larger than the import limit of {settings.IMPORT_MAX_BYTES} bytes "
-                "(IMPORT_MAX_BYTES)."
+                f"{path} is larger than the import limit of {limit} bytes ({setting})."
             )
         by = None
         if user:
@@ -50,9 +59,10 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"No active user {user!r}.")
         try:
-            report = import_cases(
-                data=path.read_bytes(), filename=path.name, dry_run=dry_run, by=by, people=people
-            )
+            with path.open("rb") as file:
+                report = import_cases(
+                    data=file, filename=path.name, dry_run=dry_run, by=by, people=people
+                )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         verbose = options["verbosity"] > 1
