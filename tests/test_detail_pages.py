@@ -68,3 +68,7 @@ def test_authority_page_lists_its_published_cases_by_page(client):
     assert second.text.count('class="result"') == 1
     assert client.get(authority.get_absolute_url(), {"page": "9"}).status_code == 404
     assert len(cases) == 51
+    # A parameter these pages do not read is not carried into their paging links.
+    noisy = client.get(authority.get_absolute_url(), {"utm_source": "x", "page": "1"})
+    assert 'rel="next" href="?page=2"' in noisy.text
+    assert "utm_source" not in noisy.text
