@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -114,6 +115,17 @@ def file_download_refusal(request) -> tuple[int, str] | None:
     return window.retry_after, (
         f"Too many file downloads from your address: at most {rate.replace('/', ' per ')}. "
         f"Try again in {window.retry_after} seconds."
+    )
+
+
+def refused_page_response(refusal: tuple[int, str]) -> HttpResponse:
+    """The pages' answer to a refusal above (the API answers with its own error shape)."""
+    wait, why = refusal
+    return HttpResponse(
+        why + "\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": str(wait)},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from django.core.paginator import Page, Paginator
+from django.http import Http404
 from django.utils.functional import cached_property
 
 # The REST API (casefile.api) serves the same search under this path, with the same
@@ -13,6 +14,8 @@ API_CASES_PATH = "/api/v1/cases/"
 # Deep pages cost a scan of every row before them; beyond this, narrow the search or
 # download it (CSV, API).
 MAX_PAGED_RESULTS = 10_000
+# A record's page (an authority, a source, a capture) lists its public cases by this many.
+RECORD_CASES_PER_PAGE = 50
 
 
 class BadPage(ValueError):
@@ -54,6 +57,17 @@ def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
             status=404,
         )
     return paginator.page(wanted)
+
+
+def record_cases_page(request, cases) -> Page:
+    """The page of a record's public cases that `?page=` asks for; 404 for a page that is
+    not there (the record's page has nothing else to show)."""
+    try:
+        return paginate(
+            cases.for_display(), cases.count(), request.GET.get("page"), RECORD_CASES_PER_PAGE
+        )
+    except BadPage as error:
+        raise Http404(str(error)) from None
 
 
 def paginate_cases(results, count: int, number: str | None, per_page: int, *, query: str = ""):

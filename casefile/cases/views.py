@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casefile.api import conditional
-from casefile.api.throttling import export_refusal
+from casefile.api.throttling import export_refusal, refused_page_response
 from casefile.cases import exports, feeds
 from casefile.cases.citing import FORMATS, CaseCitation
 from casefile.cases.facets import build_facets, with_changes
@@ -120,13 +120,7 @@ def case_csv(request):
         cursor.execute("SELECT 1")
     refusal = export_refusal(request)  # the API's exports share this quota
     if refusal is not None:
-        wait, why = refusal
-        return HttpResponse(
-            why + "\n",
-            status=429,
-            content_type="text/plain; charset=utf-8",
-            headers={"Retry-After": str(wait)},
-        )
+        return refused_page_response(refusal)
     lines = exports.csv_lines(filterset.qs, request)
     response = StreamingHttpResponse(
         _with_bom(lines) if bom else lines, content_type=exports.CONTENT_TYPE

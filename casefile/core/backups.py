@@ -302,7 +302,7 @@ def _is_empty(connection: psycopg.Connection) -> bool:
 def restore(folder: str | Path, *, target: Target | None = None, storage=None) -> Outcome:
     """Rebuild the (empty) database and the capture file store from a backup folder, and
     check the result against its manifest."""
-    from casefile.sources.services import capture_storage
+    from casefile.sources.services import capture_storage, digest_of
 
     target = target or Target.of()
     storage = storage or capture_storage()
@@ -362,7 +362,7 @@ def restore(folder: str | Path, *, target: Target | None = None, storage=None) -
     for entry in manifest["files"]:
         name, digest = entry["name"], entry["sha256"]
         if storage.exists(name):
-            if _stored_digest(storage, name) != digest:
+            if digest_of(storage, name) != digest:
                 outcome.problems.append(
                     f"{name}: the file store holds other bytes under this name (left as they are)"
                 )
@@ -375,17 +375,11 @@ def restore(folder: str | Path, *, target: Target | None = None, storage=None) -
     return outcome
 
 
-def _stored_digest(storage, name: str) -> str:
-    digest = hashlib.sha256()
-    with storage.open(name, "rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_restored(target: Target, storage, manifest: dict) -> list[str]:
     """The restored database's row counts and the stored files' digests, against the
     manifest."""
+    from casefile.sources.services import digest_of
+
     problems = []
     with target.connect(autocommit=True) as connection:
         counts = row_counts(connection)
@@ -394,7 +388,7 @@ def verify_restored(target: Target, storage, manifest: dict) -> list[str]:
             problems.append(f"table {table}: {counts.get(table)} rows, the backup had {count}")
     for entry in manifest["files"]:
         try:
-            if _stored_digest(storage, entry["name"]) != entry["sha256"]:
+            if digest_of(storage, entry["name"]) != entry["sha256"]:
                 problems.append(f"{entry['name']}: stored with another SHA-256")
         except FileNotFoundError:
             problems.append(f"{entry['name']}: not in the file store")

@@ -1,11 +1,11 @@
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from casefile.api.throttling import file_download_refusal
+from casefile.api.throttling import file_download_refusal, refused_page_response
 from casefile.cases.models import Citation
-from casefile.cases.pages import BadPage, paginate
+from casefile.cases.pages import record_cases_page
 from casefile.cases.visibility import (
     file_sharing,
     public_capture_files,
@@ -17,7 +17,6 @@ from casefile.cases.visibility import (
 from casefile.sources import serving
 from casefile.sources.models import CaptureFile, MediaType
 
-CASES_PER_PAGE = 50
 # What a page shows of kept files: never their text.
 FILE_FACTS = ("id", "capture_id", "sha256", "size", "media_type", "storage_name", "attached_at")
 
@@ -28,12 +27,8 @@ def source_detail(request, pk):
     cases = public_cases().filter(
         Exists(Citation.objects.filter(case=OuterRef("pk"), capture__source=source))
     )
-    total = cases.count()
     captures = public_captures().filter(source=source)
-    try:
-        page = paginate(cases.for_display(), total, request.GET.get("page"), CASES_PER_PAGE)
-    except BadPage as error:
-        raise Http404(str(error)) from None
+    page = record_cases_page(request, cases)
     return render(
         request,
         "sources/source_detail.html",
@@ -61,11 +56,7 @@ def capture_detail(request, pk):
     cases = public_cases().filter(
         Exists(Citation.objects.filter(case=OuterRef("pk"), capture=capture))
     )
-    total = cases.count()
-    try:
-        page = paginate(cases.for_display(), total, request.GET.get("page"), CASES_PER_PAGE)
-    except BadPage as error:
-        raise Http404(str(error)) from None
+    page = record_cases_page(request, cases)
     return render(
         request,
         "sources/capture_detail.html",
@@ -86,15 +77,7 @@ def _shareable(pk: int, digest: str, **filters) -> CaptureFile:
 
 def _quota(request) -> HttpResponse | None:
     refusal = file_download_refusal(request)
-    if refusal is None:
-        return None
-    wait, why = refusal
-    return HttpResponse(
-        why + "\n",
-        status=429,
-        content_type="text/plain; charset=utf-8",
-        headers={"Retry-After": str(wait)},
-    )
+    return None if refusal is None else refused_page_response(refusal)
 
 
 def capture_file(request, pk, digest):
