@@ -6,6 +6,7 @@ import sys
 
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 
 # The REST API (casefile.api) serves the same search under this path, with the same
 # parameters (CaseFilter); the search page links to it.
@@ -41,16 +42,27 @@ def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. A number too
     # long to convert is far beyond the last page anyway.
     if not (number.isascii() and number.isdigit()) or not number.strip("0"):
-        raise BadPage(f"“{number}” is not a page number; pages are numbered from 1.")
+        raise BadPage(
+            gettext("“%(number)s” is not a page number; pages are numbered from 1.")
+            % {"number": number}
+        )
     wanted = int(number) if len(number) <= 18 else sys.maxsize
     if (wanted - 1) * per_page >= MAX_PAGED_RESULTS:
         raise BadPage(
-            f"Only the first {MAX_PAGED_RESULTS:,} results can be paged through; narrow "
-            "the search, or download all results as CSV."
+            gettext(
+                "Only the first %(limit)s results can be paged through; narrow "
+                "the search, or download all results as CSV."
+            )
+            % {"limit": f"{MAX_PAGED_RESULTS:,}"}
         )
     if wanted > paginator.num_pages:
         raise BadPage(
-            f"There is no page {wanted}: this search has {paginator.num_pages} page(s).",
+            ngettext(
+                "There is no page %(wanted)s: this search has %(pages)s page.",
+                "There is no page %(wanted)s: this search has %(pages)s pages.",
+                paginator.num_pages,
+            )
+            % {"wanted": wanted, "pages": paginator.num_pages},
             status=404,
         )
     return paginator.page(wanted)
