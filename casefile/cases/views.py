@@ -35,6 +35,7 @@ def case_list(request):
     for name, _ in ignored:
         params.pop(name)
     filterset = CaseFilter(params, queryset=public_cases())
+    request.kept_query = with_changes(params)  # the language switch keeps this search
     context = {
         "filterset": filterset,
         "form": filterset.form,

@@ -40,7 +40,9 @@ def preferred_language(request) -> str:
 def language_versions(request) -> list[dict]:
     """This page in each language: its address (query string kept) and whether it is
     the one shown. A page outside the translated URLs has one version."""
-    here = request.get_full_path()
+    # A view may say which query its links keep (the search page drops what it ignored).
+    query = getattr(request, "kept_query", None)
+    here = request.get_full_path() if query is None else f"{request.path}{query}".rstrip("?")
     current = translation.get_language()
     versions = []
     for code, name in settings.LANGUAGES:
