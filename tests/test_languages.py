@@ -242,3 +242,13 @@ def test_the_chinese_feed_is_in_chinese_with_the_permanent_entry_ids(client, dem
     assert f"http://testserver/cases/{LIU_HU}/" in ids
     assert f'href="http://testserver/zh-hans/cases/{LIU_HU}/"' in chinese
     assert client.get("/cases/feed.atom")["ETag"] != client.get("/zh-hans/cases/feed.atom")["ETag"]
+
+
+def test_the_sitemap_names_each_page_in_both_languages(client, demo):
+    section = client.get("/sitemap-cases-1.xml").content.decode()
+    entry = re.search(rf"<url><loc>http://testserver/cases/{LIU_HU}/</loc>.*?</url>", section)
+    assert entry, section[:500]
+    assert f'hreflang="zh-Hans" href="http://testserver/zh-hans/cases/{LIU_HU}/"' in entry[0]
+    assert f'hreflang="en" href="http://testserver/cases/{LIU_HU}/"' in entry[0]
+    robots = client.get("/robots.txt").text
+    assert "Disallow: /zh-hans/editorial/" in robots and "Disallow: /zh-hans/cases/?" in robots
