@@ -386,7 +386,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Casefile API",
     "DESCRIPTION": "Documented blacklisting cases from China's social-credit system: "
     "published cases, the people, authorities and sources behind them, a change feed "
-    "and bulk exports. See the README's “Using the API” section.",
+    "and bulk exports. Keys and data are the same in every language; labels (facet "
+    "values' `label`, the info document's licence note) and error messages follow "
+    "`Accept-Language` (English or Simplified Chinese, `zh-Hans`), with "
+    "`Vary: Accept-Language` and `Content-Language`. See the README's “Using the API” "
+    "section.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
