@@ -95,6 +95,7 @@ MIDDLEWARE = [
     # After sessions, before CommonMiddleware (a missing slash is added under /zh-hans/
     # too). Pages take their language from the URL prefix only; the API from
     # Accept-Language (casefile.core.languages.ApiLanguageMiddleware, just after).
+    "casefile.core.languages.LanguageScopeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "casefile.core.languages.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

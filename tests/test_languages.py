@@ -252,3 +252,12 @@ def test_the_sitemap_names_each_page_in_both_languages(client, demo):
     assert f'hreflang="en" href="http://testserver/cases/{LIU_HU}/"' in entry[0]
     robots = client.get("/robots.txt").text
     assert "Disallow: /zh-hans/editorial/" in robots and "Disallow: /zh-hans/cases/?" in robots
+
+
+def test_a_chinese_request_leaves_no_language_behind(client, demo):
+    """Code run after a request, outside any (a test, a command), speaks English."""
+    translation.activate("en")
+    client.get(f"/zh-hans/cases/{LIU_HU}/")
+    client.get("/api/v1/cases/facets/", **CHINESE)
+    assert translation.get_language() == "en"
+    assert str(PartialDate.parse("2017")) == "2017"

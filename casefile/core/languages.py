@@ -62,6 +62,25 @@ def language_versions(request) -> list[dict]:
     return versions
 
 
+class LanguageScopeMiddleware:
+    """The language a request activated ends with it. LocaleMiddleware (inside this)
+    leaves it active in the thread: code run afterwards by that thread outside a request
+    (a test, a command started from a worker) would speak Chinese after a Chinese page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        previous = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
+
+
 class ApiLanguageMiddleware:
     """The API speaks the language Accept-Language asks for: its labels (facets, the
     info document) are translated, its keys and data never. LocaleMiddleware, before
