@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import pghistory
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from casefile.env import env_bool, env_int, env_list, env_str
 
@@ -46,7 +47,7 @@ SITE_URL = env_str("SITE_URL", "").rstrip("/")
 DATA_LICENSE = env_str("DATA_LICENSE", "CC-BY-4.0")
 DATA_LICENSE_TITLE = env_str("DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International")
 DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
-DATA_LICENSE_EXCEPTION = (
+DATA_LICENSE_EXCEPTION = _(
     "Quoted passages (citation quotes, stated reasons quoted verbatim) and the cited "
     "source material remain their authors' and publishers'; they are quoted for research "
     "and are not covered by this licence."
@@ -91,6 +92,12 @@ MIDDLEWARE = [
     # carry the CORS headers).
     "casefile.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (a missing slash is added under /zh-hans/
+    # too). Pages take their language from the URL prefix only; the API from
+    # Accept-Language (casefile.core.languages.ApiLanguageMiddleware, just after).
+    "casefile.core.languages.LanguageScopeMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "casefile.core.languages.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # After CommonMiddleware has checked the host: links name it when SITE_URL is unset.
     "casefile.core.links.RequestOriginMiddleware",
@@ -113,9 +120,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casefile.core.context_processors.site",
+                "casefile.core.context_processors.languages",
             ],
         },
     },
@@ -188,7 +197,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# English and Simplified Chinese. English pages have unprefixed URLs (the ones citations,
+# feeds and the sitemap name); Chinese ones /zh-hans/… (casefile/urls.py). The catalogue
+# is casefile/locale/ (each app's own locale/ is found too); .mo files are committed.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "casefile" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -373,7 +387,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Casefile API",
     "DESCRIPTION": "Documented blacklisting cases from China's social-credit system: "
     "published cases, the people, authorities and sources behind them, a change feed "
-    "and bulk exports. See the README's “Using the API” section.",
+    "and bulk exports. Keys and data are the same in every language; labels (facet "
+    "values' `label`, the info document's licence note) and error messages follow "
+    "`Accept-Language` (English or Simplified Chinese, `zh-Hans`), with "
+    "`Vary: Accept-Language` and `Content-Language`. See the README's “Using the API” "
+    "section.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

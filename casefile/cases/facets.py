@@ -14,19 +14,27 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from casefile.authorities.models import Province
 from casefile.cases.filters import NOTIFIED_CHOICES
 from casefile.cases.vocabularies import CaseStatus, ListName, OffenceCategory, RestrictionKind
 
+# Provinces as the page's language names them ("Hubei 湖北", "湖北").
+PROVINCE_LABELS = {
+    province.value: lazy(lambda p=province: p.localized, str)() for province in Province
+}
+
 # (query parameter, key in facet_counts(), heading, labels of the values, sorted by count)
+# Headings and labels are lazy: each is said in the language of the page or request.
 CHOICE_FACETS = [
-    ("restriction", "restriction", "Restriction", dict(RestrictionKind.choices), True),
-    ("offence", "offence", "Offence", dict(OffenceCategory.choices), True),
-    ("province", "province", "Province", dict(Province.choices), True),
-    ("list", "list", "List", dict(ListName.choices), True),
-    ("status", "status", "Status", dict(CaseStatus.choices), False),
-    ("notified", "notified", "Notified", dict(NOTIFIED_CHOICES), False),
+    ("restriction", "restriction", _("Restriction"), dict(RestrictionKind.choices), True),
+    ("offence", "offence", _("Offence"), dict(OffenceCategory.choices), True),
+    ("province", "province", _("Province"), PROVINCE_LABELS, True),
+    ("list", "list", _("List"), dict(ListName.choices), True),
+    ("status", "status", _("Status"), dict(CaseStatus.choices), False),
+    ("notified", "notified", _("Notified"), dict(NOTIFIED_CHOICES), False),
 ]
 NOTIFIED_KEYS = {True: "yes", False: "no", None: "unknown"}
 
@@ -95,7 +103,7 @@ def build_facets(params: QueryDict, counts: dict[str, Counter]) -> list[Facet]:
 
 def _year_facet(params: QueryDict, years: Counter) -> Facet:
     """Years listed: a click sets listed_from and listed_to to that year."""
-    facet = Facet("year", "Year listed", unknown=years.get(None, 0))
+    facet = Facet("year", _("Year listed"), unknown=years.get(None, 0))
     start, end = params.get("listed_from", ""), params.get("listed_to", "")
     chosen = start if start and start == end and start.isdigit() else None
     for year in sorted((y for y in years if y is not None), reverse=True):
@@ -115,7 +123,7 @@ def _year_facet(params: QueryDict, years: Counter) -> Facet:
 # is yes/no/unknown).
 
 FACET_LABELS = {key: labels for _, key, _, labels, _ in CHOICE_FACETS}
-UNKNOWN_LABEL = "Unknown"
+UNKNOWN_LABEL = _("Unknown")
 
 
 def value_filter(facet: str, value) -> tuple[str, dict[str, str] | None]:
@@ -142,7 +150,7 @@ def facet_values(counts: dict[str, Counter]) -> dict[str, list[dict]]:
     for name, counter in counts.items():
         ordered = sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))
         facets[name] = [
-            {"value": value, "label": label, "count": count, "params": params}
+            {"value": value, "label": str(label), "count": count, "params": params}
             for value, count in ordered
             if count
             for label, params in [value_filter(name, value)]

@@ -19,12 +19,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext
 
 from casefile.cases import visibility
 from casefile.cases.facets import with_changes
 from casefile.cases.filters import CaseFilter
+from casefile.core.languages import html_lang
 from casefile.core.links import permanent_url
 
 ENTRIES = 50
@@ -65,7 +68,7 @@ def entries(filterset, *, filtered: bool) -> list[Entry]:
 
 def _title(params, filtered: bool) -> str:
     if not filtered:
-        return f"{settings.SITE_NAME}: newest and corrected cases"
+        return gettext("%(site)s: newest and corrected cases") % {"site": settings.SITE_NAME}
     shown = [
         f"{name}={value}"
         for name, values in params.lists()
@@ -73,26 +76,37 @@ def _title(params, filtered: bool) -> str:
         for value in values
         if value.strip()
     ]
-    return f"{settings.SITE_NAME}: cases matching {', '.join(shown)}"
+    return gettext("%(site)s: cases matching %(search)s") % {
+        "site": settings.SITE_NAME,
+        "search": gettext(", ").join(shown),
+    }
 
 
 def atom(params, found: list[Entry], *, filtered: bool) -> str:
-    """The feed document."""
+    """The feed document, in the active language: the unprefixed feed in English, the
+    /zh-hans/ one in Chinese, linking to the pages in its language. Entries are
+    identified by the permanent (English) address of their case in both."""
     query = with_changes(params)
     search_url = permanent_url(reverse("case-list") + ("" if query == "?" else query))
     feed_url = permanent_url(reverse("case-feed") + ("" if query == "?" else query))
+    description = gettext(
+        "Published cases of this search, newest first by publication or correction date."
+    )
+    if not filtered:
+        description += " " + gettext("Retracted and withdrawn cases are announced as such.")
     feed = Atom1Feed(
         title=_title(params, filtered),
         link=search_url,
         feed_url=feed_url,
         feed_guid=feed_url,
-        description="Published cases of this search, newest first by publication or "
-        "correction date."
-        + ("" if filtered else " Retracted and withdrawn cases are announced as such."),
-        author_name=f"{settings.SITE_NAME} editors",
-        language="en",
-        feed_copyright=f"Data: {settings.DATA_LICENSE_TITLE} ({settings.DATA_LICENSE}), "
-        f"{settings.DATA_LICENSE_URL}. {settings.DATA_LICENSE_EXCEPTION}",
+        description=description,
+        author_name=gettext("%(site)s editors") % {"site": settings.SITE_NAME},
+        language=html_lang(),
+        feed_copyright=gettext("Data: %(license)s")
+        % {
+            "license": f"{settings.DATA_LICENSE_TITLE} ({settings.DATA_LICENSE}), "
+            f"{settings.DATA_LICENSE_URL}. {settings.DATA_LICENSE_EXCEPTION}"
+        },
     )
     cases = {
         case.pk: case
@@ -102,31 +116,41 @@ def atom(params, found: list[Entry], *, filtered: bool) -> str:
     }
     for entry in found:
         url = permanent_url(reverse("case-detail", args=[entry.public_id]))
+        with translation.override(settings.LANGUAGE_CODE):
+            permanent = permanent_url(reverse("case-detail", args=[entry.public_id]))
         if entry.state == "published":
             case = cases.get(entry.pk)
             if case is None:  # it left between the two queries: the next fetch says so
                 continue
             feed.add_item(
-                title=f"{case.person.public_name()}: {case.get_list_name_display()}, "
-                f"case {case.public_id}",
+                title=gettext("%(name)s: %(list)s, case %(id)s")
+                % {
+                    "name": case.person.display_name(),
+                    "list": case.get_list_name_display(),
+                    "id": case.public_id,
+                },
                 link=url,
-                unique_id=url,
+                unique_id=permanent,
                 description=linebreaks(escape(case.summary)),
                 pubdate=case.published_at,
                 updateddate=case.updated_at,
-                categories=[case.get_offence_category_display()],
+                categories=[str(case.get_offence_category_display())],
             )
         else:
-            said = (
-                "was retracted by the editors; its page gives the date and the editors' note"
-                if entry.state == "retracted"
-                else "is no longer public"
-            )
+            if entry.state == "retracted":
+                title = gettext("Case %(id)s retracted")
+                said = gettext(
+                    "Case %(id)s was retracted by the editors; its page gives the date and "
+                    "the editors' note. Remove it from your copy."
+                )
+            else:
+                title = gettext("Case %(id)s withdrawn")
+                said = gettext("Case %(id)s is no longer public. Remove it from your copy.")
             feed.add_item(
-                title=f"Case {entry.public_id} {entry.state}",
+                title=title % {"id": entry.public_id},
                 link=url,
-                unique_id=url,
-                description=escape(f"Case {entry.public_id} {said}. Remove it from your copy."),
+                unique_id=permanent,
+                description=escape(said % {"id": entry.public_id}),
                 updateddate=entry.updated,
             )
     return feed.writeString("utf-8")

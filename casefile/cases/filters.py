@@ -11,6 +11,8 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from casefile.authorities.models import Authority, Province
@@ -21,7 +23,7 @@ from casefile.cases.vocabularies import CaseStatus, ListName, OffenceCategory, R
 from casefile.core.currencies import CURRENCY_CHOICES
 from casefile.core.dates import PartialDate
 
-NOTIFIED_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+NOTIFIED_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
 NOTIFIED_VALUES = {"yes": True, "no": False, "unknown": None}
 MAX_QUERY_LENGTH = 200
 
@@ -29,13 +31,16 @@ MAX_QUERY_LENGTH = 200
 def allowed_values(choices) -> dict:
     """Error messages for a vocabulary parameter that name every value it takes, so a
     400 says what to send instead (%(value)s is the value given)."""
-    keys = ", ".join(str(key) for key, _ in choices)
-    return {"invalid_choice": f"“%(value)s” is not one of the allowed values: {keys}."}
+    keys = ", ".join(str(key) for key, _label in choices)
+    message = _("“%(value)s” is not one of the allowed values: {keys}.")
+    return {"invalid_choice": format_lazy(message, keys=keys)}
 
 
 CURRENCY_ERRORS = {
-    "invalid_choice": "“%(value)s” is not an ISO 4217 currency code (three capital letters, "
-    "e.g. CNY, CAD, USD, EUR)."
+    "invalid_choice": _(
+        "“%(value)s” is not an ISO 4217 currency code (three capital letters, "
+        "e.g. CNY, CAD, USD, EUR)."
+    )
 }
 
 
@@ -67,7 +72,7 @@ class UtcDateTimeField(IsoDateTimeField):
         try:
             return value.astimezone(datetime.UTC)
         except OverflowError:
-            raise ValidationError("This time is out of range.", code="invalid") from None
+            raise ValidationError(_("This time is out of range."), code="invalid") from None
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
@@ -87,13 +92,13 @@ class RecordIdFilter(filters.NumberFilter):
 
 class CaseFilter(filters.FilterSet):
     q = filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         max_length=MAX_QUERY_LENGTH,
         method="filter_nothing",
         help_text="A name in characters or pinyin, words of the account, or a docket number.",
     )
     restriction = filters.MultipleChoiceFilter(
-        label="Restriction",
+        label=_("Restriction"),
         choices=RestrictionKind.choices,
         error_messages=allowed_values(RestrictionKind.choices),
         method="filter_restriction",
@@ -102,72 +107,72 @@ class CaseFilter(filters.FilterSet):
     # distinct=False: these filter on the case's own columns, so no row can repeat, and a
     # DISTINCT over every column (narratives included) costs a sort of the whole result.
     offence = filters.MultipleChoiceFilter(
-        label="Offence",
+        label=_("Offence"),
         field_name="offence_category",
         choices=OffenceCategory.choices,
         error_messages=allowed_values(OffenceCategory.choices),
         distinct=False,
     )
     list = filters.MultipleChoiceFilter(
-        label="List",
+        label=_("List"),
         field_name="list_name",
         choices=ListName.choices,
         error_messages=allowed_values(ListName.choices),
         distinct=False,
     )
     province = filters.MultipleChoiceFilter(
-        label="Province",
+        label=_("Province"),
         choices=Province.choices,
         error_messages=allowed_values(Province.choices),
         method="filter_province",
     )
     status = filters.MultipleChoiceFilter(
-        label="Status",
+        label=_("Status"),
         choices=CaseStatus.choices,
         error_messages=allowed_values(CaseStatus.choices),
         distinct=False,
     )
     notified = filters.MultipleChoiceFilter(
-        label="Notified",
+        label=_("Notified"),
         choices=NOTIFIED_CHOICES,
         error_messages=allowed_values(NOTIFIED_CHOICES),
         method="filter_notified",
     )
     listed_from = PartialDateFilter(
-        label="Listed from",
+        label=_("Listed from"),
         method="filter_nothing",
         help_text="A year (2017), month (2017-03) or date (2017-03-05); inclusive.",
     )
     listed_to = PartialDateFilter(
-        label="Listed to",
+        label=_("Listed to"),
         method="filter_nothing",
         help_text="A year, month or date; inclusive of the whole period.",
     )
     amount_min = filters.NumberFilter(
-        label="Amount from", min_value=0, method="filter_nothing", help_text="As reported."
+        label=_("Amount from"), min_value=0, method="filter_nothing", help_text="As reported."
     )
     amount_max = filters.NumberFilter(
-        label="Amount to", min_value=0, method="filter_nothing", help_text="As reported."
+        label=_("Amount to"), min_value=0, method="filter_nothing", help_text="As reported."
     )
     currency = filters.ChoiceFilter(
-        label="Currency",
+        label=_("Currency"),
         choices=CURRENCY_CHOICES,
         error_messages=CURRENCY_ERRORS,
         method="filter_nothing",
         help_text="ISO 4217 code the amount range refers to; without it, any currency.",
     )
     ordering = filters.ChoiceFilter(
-        label="Sort by",
+        label=_("Sort by"),
         choices=tuple(ORDERINGS.items()),
         error_messages=allowed_values(ORDERINGS.items()),
         method="filter_nothing",
         help_text="Default: relevance with a search, else date listed, newest first.",
     )
-    person = RecordIdFilter(label="Person id", field_name="person_id")
-    authority = RecordIdFilter(label="Authority id", field_name="authority_id")
-    source = RecordIdFilter(label="Source id", method="filter_source")
+    person = RecordIdFilter(label=_("Person id"), field_name="person_id")
+    authority = RecordIdFilter(label=_("Authority id"), field_name="authority_id")
+    source = RecordIdFilter(label=_("Source id"), method="filter_source")
     updated_since = UtcDateTimeFilter(
-        label="Updated since",
+        label=_("Updated since"),
         field_name="updated_at",
         lookup_expr="gte",
         help_text="ISO 8601 timestamp; cases changed at or after it.",
@@ -263,8 +268,8 @@ def _cross_check(form):
     data = form.cleaned_data
     low, high = data.get("amount_min"), data.get("amount_max")
     if low is not None and high is not None and low > high:
-        form.add_error("amount_max", "The upper amount is below the lower one.")
+        form.add_error("amount_max", _("The upper amount is below the lower one."))
     start, end = data.get("listed_from"), data.get("listed_to")
     if start and end and start.date > end.last_day:
-        form.add_error("listed_to", "The end of the listing period is before its start.")
+        form.add_error("listed_to", _("The end of the listing period is before its start."))
     return data

@@ -21,6 +21,8 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casefile.authorities.models import Authority
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
@@ -43,34 +45,34 @@ BOOKKEEPING_FIELDS = {"id", "created_at", "updated_at"}
 # What the public change log may name. Everything else (notes, the review comment, the
 # import key, the workflow's own columns) is internal.
 PUBLIC_CASE_FIELDS = {
-    "person": "Person",
-    "list_name": "List",
-    "authority": "Listing authority",
-    "docket_number": "Docket number",
-    "reason_original": "Stated reason",
-    "reason_en": "Stated reason (English)",
-    "offence_category": "Offence category",
-    "status": "Status",
-    "listed_on": "Date listed",
-    "listed_on_precision": "Date listed",
-    "discovered_on": "Date discovered",
-    "discovered_on_precision": "Date discovered",
-    "removed_on": "Date removed",
-    "removed_on_precision": "Date removed",
-    "notified": "Whether the person was notified",
-    "appeal_available": "Appeal",
-    "appeal_attempted": "Appeal",
-    "summary": "Summary",
-    "narrative": "Narrative",
-    "outcome": "Outcome",
+    "person": _("Person"),
+    "list_name": _("List"),
+    "authority": _("Listing authority"),
+    "docket_number": _("Docket number"),
+    "reason_original": _("Stated reason"),
+    "reason_en": _("Stated reason (English)"),
+    "offence_category": _("Offence category"),
+    "status": _("Status"),
+    "listed_on": _("Date listed"),
+    "listed_on_precision": _("Date listed"),
+    "discovered_on": _("Date discovered"),
+    "discovered_on_precision": _("Date discovered"),
+    "removed_on": _("Date removed"),
+    "removed_on_precision": _("Date removed"),
+    "notified": _("Whether the person was notified"),
+    "appeal_available": _("Appeal"),
+    "appeal_attempted": _("Appeal"),
+    "summary": _("Summary"),
+    "narrative": _("Narrative"),
+    "outcome": _("Outcome"),
 }
 
 # Records a case shows beside its own fields: (model, name in the history, name in the
 # public change log). Their editors' notes are internal.
 SHOWN_RECORDS = {
-    "authority": (Authority, "Authority", "Listing authority"),
-    "source": (Source, "Source", "Cited source"),
-    "capture": (SourceCapture, "Source capture", "Cited source capture"),
+    "authority": (Authority, "Authority", _("Listing authority")),
+    "source": (Source, "Source", _("Cited source")),
+    "capture": (SourceCapture, "Source capture", _("Cited source capture")),
 }
 INTERNAL_FIELDS = {"notes"}
 # Steps that correct a published case as such: the public log says "Corrected".
@@ -356,7 +358,7 @@ def public_change_log(case: Case) -> list[PublicLogEntry]:
     if first_published is None:
         return []
     by_day: dict[datetime.date, list[str]] = defaultdict(list)
-    by_day[first_published.date()].append("First published")
+    by_day[first_published.date()].append(gettext("First published"))
     for change in case_changes(case, after=first_published):
         for item in _public_items(change):
             if item not in by_day[change.at.date()]:
@@ -364,38 +366,74 @@ def public_change_log(case: Case) -> list[PublicLogEntry]:
     return [PublicLogEntry(date=day, items=by_day[day]) for day in sorted(by_day, reverse=True)]
 
 
+# The public log's phrases, in the page's language.
+PUBLIC_PARTS = {
+    "restriction": {
+        "insert": _("Restriction added: %(kind)s"),
+        "update": _("Restriction changed: %(kind)s"),
+        "delete": _("Restriction removed: %(kind)s"),
+    },
+    "amount": {
+        "insert": _("Amount added: %(kind)s"),
+        "update": _("Amount changed: %(kind)s"),
+        "delete": _("Amount removed: %(kind)s"),
+    },
+    "event": {
+        "insert": _("Event added: %(kind)s"),
+        "update": _("Event changed: %(kind)s"),
+        "delete": _("Event removed: %(kind)s"),
+    },
+}
+PUBLIC_CITATION = {
+    "insert": _("Source citation added"),
+    "update": _("Source citation changed"),
+    "delete": _("Source citation removed"),
+}
+
+
+def _listed(labels) -> str:
+    return gettext(", ").join(str(label) for label in dict.fromkeys(labels))
+
+
 def _public_items(change: Change) -> list[str]:
     if change.kind == "person":
         return _public_person_items(change)
     if change.kind == "capturefile":
         # Kept files are never changed or deleted: each is recorded once, when attached.
-        return ["Kept file of a cited source capture added"] if change.operation == "insert" else []
+        if change.operation != "insert":
+            return []
+        return [gettext("Kept file of a cited source capture added")]
     if change.kind in SHOWN_RECORDS:
         labels = [f.label for f in change.fields if f.name not in INTERNAL_FIELDS]
         if change.operation != "update" or not labels:
             return []
-        return [f"{SHOWN_RECORDS[change.kind][2]} corrected: {', '.join(dict.fromkeys(labels))}"]
+        return [
+            gettext("%(record)s corrected: %(fields)s")
+            % {"record": SHOWN_RECORDS[change.kind][2], "fields": _listed(labels)}
+        ]
     if change.kind == "case":
         items = []
         states = [f for f in change.fields if f.name == "publication_state"]
         if states and states[0].after == PublicationState.RETRACTED.label:
-            items.append("Retracted")
+            items.append(gettext("Retracted"))
         labels = []
         for field_change in change.fields:
             label = PUBLIC_CASE_FIELDS.get(field_change.name)
             if label and label not in labels:
                 labels.append(label)
         if labels:
-            verb = "Corrected" if change.metadata.get("action") in CORRECTIONS else "Changed"
-            items.append(f"{verb}: " + ", ".join(labels))
+            corrected = change.metadata.get("action") in CORRECTIONS
+            phrase = (
+                gettext("Corrected: %(fields)s") if corrected else gettext("Changed: %(fields)s")
+            )
+            items.append(phrase % {"fields": _listed(labels)})
         return items
-    noun = {"citation": "Source citation"}.get(change.kind, change.kind.capitalize())
     if change.kind == "citation":
-        return [f"{noun} {change.verb}"]
+        return [str(PUBLIC_CITATION[change.operation])]
     kind_label = _display(
         PART_MODELS[change.kind], "kind", _snapshot(change.event, PART_MODELS[change.kind])["kind"]
     )
-    return [f"{noun} {change.verb}: {kind_label}"]
+    return [str(PUBLIC_PARTS[change.kind][change.operation]) % {"kind": kind_label}]
 
 
 def _public_person_items(change: Change) -> list[str]:
@@ -405,12 +443,12 @@ def _public_person_items(change: Change) -> list[str]:
         return []
     before = SimpleNamespace(**change.previous)
     after = SimpleNamespace(**_snapshot(change.event, Person))
-    names = set()
+    names = []
     if public_name(before) != public_name(after):
-        names.add("the name shown")
+        names.append(gettext("the name shown"))
     changed = {field_change.name for field_change in change.fields}
-    if "aliases" in changed and is_public_figure(after):
-        names.add("the person's other names")
     if "occupation" in changed:
-        names.add("the person's occupation")
-    return [f"Changed: {', '.join(sorted(names))}"] if names else []
+        names.append(gettext("the person's occupation"))
+    if "aliases" in changed and is_public_figure(after):
+        names.append(gettext("the person's other names"))
+    return [gettext("Changed: %(fields)s") % {"fields": _listed(names)}] if names else []

@@ -7,6 +7,7 @@ import sys
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 
 # The REST API (casefile.api) serves the same search under this path, with the same
 # parameters (CaseFilter); the search page links to it.
@@ -44,16 +45,27 @@ def paginate(queryset, count: int, number: str | None, per_page: int) -> Page:
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. A number too
     # long to convert is far beyond the last page anyway.
     if not (number.isascii() and number.isdigit()) or not number.strip("0"):
-        raise BadPage(f"“{number}” is not a page number; pages are numbered from 1.")
+        raise BadPage(
+            gettext("“%(number)s” is not a page number; pages are numbered from 1.")
+            % {"number": number}
+        )
     wanted = int(number) if len(number) <= 18 else sys.maxsize
     if (wanted - 1) * per_page >= MAX_PAGED_RESULTS:
         raise BadPage(
-            f"Only the first {MAX_PAGED_RESULTS:,} results can be paged through; narrow "
-            "the search, or download all results as CSV."
+            gettext(
+                "Only the first %(limit)s results can be paged through; narrow "
+                "the search, or download all results as CSV."
+            )
+            % {"limit": f"{MAX_PAGED_RESULTS:,}"}
         )
     if wanted > paginator.num_pages:
         raise BadPage(
-            f"There is no page {wanted}: this search has {paginator.num_pages} page(s).",
+            ngettext(
+                "There is no page %(wanted)s: this search has %(pages)s page.",
+                "There is no page %(wanted)s: this search has %(pages)s pages.",
+                paginator.num_pages,
+            )
+            % {"wanted": wanted, "pages": paginator.num_pages},
             status=404,
         )
     return paginator.page(wanted)
@@ -63,11 +75,14 @@ def record_cases_page(request, cases) -> Page:
     """The page of a record's public cases that `?page=` asks for; 404 for a page that is
     not there (the record's page has nothing else to show)."""
     try:
-        return paginate(
+        page = paginate(
             cases.for_display(), cases.count(), request.GET.get("page"), RECORD_CASES_PER_PAGE
         )
     except BadPage as error:
         raise Http404(str(error)) from None
+    # The page's other language keeps the page number, not parameters the page ignores.
+    request.kept_query = f"?page={page.number}" if page.number > 1 else ""
+    return page
 
 
 def paginate_cases(results, count: int, number: str | None, per_page: int, *, query: str = ""):

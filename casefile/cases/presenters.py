@@ -12,10 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casefile.cases.models import Amount, Case, Citation, Event, Restriction
 from casefile.cases.visibility import file_sharing, public_cases
 from casefile.cases.vocabularies import CitedField, QuoteCheck
+from casefile.core.languages import is_chinese
 from casefile.sources.models import CaptureFile, SourceCapture
 
 
@@ -105,8 +108,21 @@ class Passage:
     refs: list[Ref]
 
 
+def _authority_fact(authority) -> Fact:
+    """The listing authority: in English its English name and place, with the Chinese
+    name below; in Chinese its Chinese name and place (the English name below)."""
+    place_parts = (authority.city, authority.province_name)
+    if is_chinese() and authority.name_original:
+        place = "，".join(p for p in place_parts if p)
+        name = f"{authority.name_original}（{place}）" if place else authority.name_original
+        return Fact(_("Listed by"), name, [], authority.name, authority.get_absolute_url())
+    place = ", ".join(p for p in place_parts if p)
+    name = f"{authority.name} ({place})" if place else authority.name
+    return Fact(_("Listed by"), name, [], authority.name_original, authority.get_absolute_url())
+
+
 def yes_no(value: bool | None) -> str:
-    return {True: "Yes", False: "No", None: "Unknown"}[value]
+    return str({True: _("Yes"), False: _("No"), None: _("Unknown")}[value])
 
 
 class CasePage:
@@ -137,9 +153,9 @@ class CasePage:
         self.passages = [
             Passage(heading, text, cite(by_field[cited]))
             for heading, text, cited in (
-                ("Summary", case.summary, CitedField.SUMMARY),
-                ("Account", case.narrative, CitedField.NARRATIVE),
-                ("Outcome", case.outcome, CitedField.OUTCOME),
+                (_("Summary"), case.summary, CitedField.SUMMARY),
+                (_("Account"), case.narrative, CitedField.NARRATIVE),
+                (_("Outcome"), case.outcome, CitedField.OUTCOME),
             )
             if text
         ]
@@ -179,44 +195,48 @@ class CasePage:
     @staticmethod
     def _facts(case: Case, by_field, cite) -> list[Fact]:
         person, authority = case.person, case.authority
-        facts = [Fact("Person", person.public_name(), [])]
+        facts = [Fact(_("Person"), person.display_name(), [])]
         if person.occupation:
-            facts.append(Fact("Occupation", person.occupation, []))
+            facts.append(Fact(_("Occupation"), person.occupation, []))
         facts[0].refs = cite(by_field[CitedField.PERSON])
-        facts.append(Fact("List", case.get_list_name_display(), cite(by_field[CitedField.LISTING])))
+        facts.append(
+            Fact(_("List"), case.get_list_name_display(), cite(by_field[CitedField.LISTING]))
+        )
         if authority:
-            place = ", ".join(p for p in (authority.city, authority.get_province_display()) if p)
-            name = f"{authority.name} ({place})" if place else authority.name
-            facts.append(
-                Fact("Listed by", name, [], authority.name_original, authority.get_absolute_url())
-            )
+            facts.append(_authority_fact(authority))
         if case.docket_number:
-            facts.append(Fact("Docket number", "", [], case.docket_number))
+            facts.append(Fact(_("Docket number"), "", [], case.docket_number))
         if case.listed:
-            facts.append(Fact("Listed", str(case.listed), []))
+            facts.append(Fact(_("Listed"), str(case.listed), []))
         if case.reason_original or case.reason_en:
             facts.append(
-                Fact("Stated reason", case.reason_en, cite(by_field[CitedField.REASON]),
+                Fact(_("Stated reason"), case.reason_en, cite(by_field[CitedField.REASON]),
                      case.reason_original)
             )  # fmt: skip
         facts.append(
-            Fact("Offence alleged", case.get_offence_category_display(),
+            Fact(_("Offence alleged"), case.get_offence_category_display(),
                  cite(by_field[CitedField.OFFENCE]))
         )  # fmt: skip
-        status = case.get_status_display()
+        status = str(case.get_status_display())
         if case.removed:
-            status = f"{status} ({case.removed})"
-        facts.append(Fact("Status", status, cite(by_field[CitedField.STATUS])))
+            status = gettext("%(status)s (%(removed)s)") % {
+                "status": status,
+                "removed": case.removed,
+            }
+        facts.append(Fact(_("Status"), status, cite(by_field[CitedField.STATUS])))
         notified = yes_no(case.notified)
         if case.discovered:
-            notified = f"{notified}; learned of the listing: {case.discovered}"
-        facts.append(Fact("Notified", notified, cite(by_field[CitedField.NOTIFIED])))
+            notified = gettext("%(notified)s; learned of the listing: %(discovered)s") % {
+                "notified": notified,
+                "discovered": case.discovered,
+            }
+        facts.append(Fact(_("Notified"), notified, cite(by_field[CitedField.NOTIFIED])))
         if case.appeal_available is not None or case.appeal_attempted is not None:
-            appeal = (
-                f"Route to appeal: {yes_no(case.appeal_available).lower()}; "
-                f"appealed: {yes_no(case.appeal_attempted).lower()}"
-            )
-            facts.append(Fact("Appeal", appeal, cite(by_field[CitedField.APPEAL])))
+            appeal = gettext("Route to appeal: %(available)s; appealed: %(attempted)s") % {
+                "available": yes_no(case.appeal_available).lower(),
+                "attempted": yes_no(case.appeal_attempted).lower(),
+            }
+            facts.append(Fact(_("Appeal"), appeal, cite(by_field[CitedField.APPEAL])))
         return facts
 
     def _mark_differing_amounts(self) -> None:

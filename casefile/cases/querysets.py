@@ -13,6 +13,7 @@ from django.db import connection, models
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from casefile.cases import visibility
 from casefile.cases.search import SearchText
@@ -26,11 +27,11 @@ SEARCH_COLUMNS = ("search_text", "search_vector", "text_grams")
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 
 ORDERINGS = {
-    "relevance": "Relevance",
-    "-listed": "Date listed, newest first",
-    "listed": "Date listed, oldest first",
-    "-amount": "Amount, largest first",
-    "amount": "Amount, smallest first",
+    "relevance": _("Relevance"),
+    "-listed": _("Date listed, newest first"),
+    "listed": _("Date listed, oldest first"),
+    "-amount": _("Amount, largest first"),
+    "amount": _("Amount, smallest first"),
 }
 
 # Result sets up to this size are counted exactly; larger ones on their sample, one case

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casefile.authorities.models import Province
 from casefile.cases import visibility
@@ -48,7 +51,23 @@ class DroppedFilter:
     estimated: bool = False
 
 
+# What a suggested vocabulary label is, as the page says it.
+SUGGESTION_KINDS = {
+    "restriction": _("restriction"),
+    "offence": _("offence"),
+    "list": _("list"),
+    "status": _("status"),
+    "province": _("province"),
+}
+
+
 def _vocabulary_labels() -> list[tuple[str, str]]:
+    """The labels a search finds (a case's search text holds them in English)."""
+    with translation.override("en"):
+        return _labels()
+
+
+def _labels() -> list[tuple[str, str]]:
     labels = []
     for kind, choices in (
         ("restriction", RestrictionKind.choices),
@@ -56,7 +75,7 @@ def _vocabulary_labels() -> list[tuple[str, str]]:
         ("list", ListName.choices),
         ("status", CaseStatus.choices),
     ):
-        labels += [(label, kind) for key, label in choices if key != "other"]
+        labels += [(str(label), kind) for key, label in choices if key != "other"]
     for province in Province:
         labels += [(province.english, "province"), (province.chinese, "province")]
     return labels
@@ -73,7 +92,7 @@ def did_you_mean(search: SearchText | None, limit: int = MAX_SUGGESTIONS) -> lis
         words = [label.casefold(), *label.casefold().replace("-", " ").split()]
         score = max(difflib.SequenceMatcher(None, typed, word).ratio() for word in words)
         if score >= LABEL_CUTOFF and label.casefold() != typed:
-            suggestions.setdefault(label, Suggestion(label, kind, score))
+            suggestions.setdefault(label, Suggestion(label, str(SUGGESTION_KINDS[kind]), score))
     key = search.name_key
     if len(key) >= 3 and not has_cjk(search.raw):
         people = (
@@ -115,7 +134,12 @@ def without_each_filter(params: QueryDict, count) -> list[DroppedFilter]:
             rest.pop("page", None)
             heading, shown = labels.get(name, (name, {}))
             # The words searched for are in the search box: not repeated here.
-            label = "the search words" if name == "q" else f"{heading}: {shown.get(value, value)}"
+            label = (
+                gettext("the search words")
+                if name == "q"
+                else gettext("%(filter)s: %(value)s")
+                % {"filter": heading, "value": shown.get(value, value)}
+            )
             counted = count(rest)
             dropped.append(
                 DroppedFilter(

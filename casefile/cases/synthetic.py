@@ -22,7 +22,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casefile.authorities.models import Authority, Province
 from casefile.cases.models import new_public_id
@@ -198,7 +198,13 @@ LABELS = {
 
 
 def _label(vocabulary: str, key: str) -> str | None:
-    return LABELS[vocabulary].get(key)
+    """The English label, as the database's search text holds it (whatever language is
+    active)."""
+    label = LABELS[vocabulary].get(key)
+    if label is None:
+        return None
+    with translation.override("en"):
+        return str(label)
 
 
 def _words(*parts: str | None) -> str:

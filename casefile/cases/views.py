@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from casefile.api import conditional
 from casefile.api.throttling import export_refusal, refused_page_response
@@ -17,7 +18,8 @@ from casefile.cases.suggestions import did_you_mean, unknown_parameters, without
 from casefile.cases.visibility import case_at, public_cases, public_last_modified
 from casefile.core import structured_data
 from casefile.core.context_processors import license_link_header
-from casefile.core.currencies import CURRENCY_CHOICES
+from casefile.core.currencies import currency_choices
+from casefile.core.links import absolute_url
 
 RESULTS_PER_PAGE = 20
 FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "notified")
@@ -33,11 +35,12 @@ def case_list(request):
     for name, _ in ignored:
         params.pop(name)
     filterset = CaseFilter(params, queryset=public_cases())
+    request.kept_query = with_changes(params)  # the language switch keeps this search
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "orderings": ORDERINGS,
-        "currencies": CURRENCY_CHOICES,
+        "currencies": currency_choices(),
         "query": params.get("q", ""),
         "ignored": ignored,
         # Facet choices ride along when the search box is submitted again.
@@ -144,7 +147,10 @@ def case_feed(request):
     filtered = feeds.is_filtered(request.GET)
     found = feeds.entries(filterset, filtered=filtered)
     etag = conditional.digest_etag(
-        "atom", sorted(request.GET.lists()), [(e.public_id, e.updated, e.state) for e in found]
+        "atom",
+        get_language(),
+        sorted(request.GET.lists()),
+        [(e.public_id, e.updated, e.state) for e in found],
     )
     return conditional.respond(
         request,
@@ -182,7 +188,8 @@ def case_detail(request, public_id):
             "case": case,
             "page": CasePage(case),
             "chicago": citation.chicago(),
-            "canonical_url": citation.url,
+            "canonical_url": absolute_url(request, case.get_absolute_url()),
+            "permanent_url": citation.url,
             "cite_formats": [(fmt, label) for fmt, (_, _, label) in FORMATS.items()],
             "citation_tags": structured_data.citation_tags(case, citation),
             "json_ld": structured_data.case_article(case, citation),

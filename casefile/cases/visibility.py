@@ -27,14 +27,18 @@ public_cases() for every state and privacy level.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casefile.cases.vocabularies import PublicationState
+from casefile.core.languages import is_chinese
 from casefile.people.models import Person, Privacy
 
 if TYPE_CHECKING:
@@ -171,6 +175,45 @@ def public_name(person) -> str:
     if person.privacy == Privacy.PSEUDONYMISED:
         return person.pseudonym or "Unnamed person"
     return "Name withheld"
+
+
+# The pseudonyms Casefile makes ("Unnamed man, Henan"; "Unnamed person" for none): made
+# again from their parts in the page's language. Any other pseudonym is an editor's text.
+GENERATED_PSEUDONYM = re.compile(r"^Unnamed (person|man|woman)(?:, ([A-Z][A-Za-z ]+))?$")
+UNNAMED = {"person": _("Unnamed person"), "man": _("Unnamed man"), "woman": _("Unnamed woman")}
+
+
+def display_name(person) -> str:
+    """public_name() as a page in the active language shows it: a public figure's name
+    in characters first in Chinese ("刘虎（Liu Hu）"), romanisation first in English
+    ("Liu Hu (刘虎)"); a pseudonym Casefile made, in the page's language ("未具名男子
+    （河南）"). Exports, the API and search keep public_name()."""
+    if person.privacy == Privacy.PUBLIC:
+        original, romanized = person.name_original, person.name_romanized
+        if original and romanized and is_chinese():
+            return f"{original}（{romanized}）"
+        return public_name(person)
+    if person.privacy == Privacy.PSEUDONYMISED:
+        return localized_pseudonym(person.pseudonym or "Unnamed person")
+    return gettext("Name withheld")
+
+
+def localized_pseudonym(pseudonym: str) -> str:
+    from casefile.authorities.models import Province
+
+    match = GENERATED_PSEUDONYM.match(pseudonym)
+    if not match:
+        return pseudonym
+    unnamed, place = str(UNNAMED[match.group(1)]), match.group(2)
+    province = Province.lookup(place) if place else None
+    if place and province is None:
+        return pseudonym
+    if province is None:
+        return unnamed
+    return gettext("%(unnamed)s, %(province)s") % {
+        "unnamed": unnamed,
+        "province": province.chinese if is_chinese() else province.english,
+    }
 
 
 # --- what public cases use --------------------------------------------------------------------

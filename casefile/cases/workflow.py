@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from casefile.cases.vocabularies import PublicationState
 
 DRAFT = PublicationState.DRAFT
@@ -48,7 +51,7 @@ class Step:
     @property
     def from_label(self) -> str:
         """The states the step starts from, as words: "draft", "in review"."""
-        return " or ".join(
+        return gettext(" or ").join(
             str(PublicationState(state).label).lower() for state in sorted(self.from_states)
         )
 
@@ -64,47 +67,47 @@ STEPS: dict[str, Step] = {
     for step in (
         Step(
             key="submit",
-            label="Submit for review",
+            label=_("Submit for review"),
             from_states=frozenset({DRAFT}),
             to_state=IN_REVIEW,
             permission="cases.change_case",
             service="submit_for_review",
-            refusal="You cannot submit cases for review.",
-            done="submitted for review",
+            refusal=_("You cannot submit cases for review."),
+            done=_("submitted for review"),
             page="editorial:submit",
         ),
         Step(
             key="publish",
-            label="Publish",
+            label=_("Publish"),
             from_states=frozenset({IN_REVIEW}),
             to_state=PUBLISHED,
             permission="cases.publish_case",
             service="publish",
-            refusal="Only reviewers can publish cases.",
-            done="published",
+            refusal=_("Only reviewers can publish cases."),
+            done=_("published"),
             page="editorial:publish",
         ),
         Step(
             key="send_back",
-            label="Send back to draft",
+            label=_("Send back to draft"),
             from_states=frozenset({IN_REVIEW}),
             to_state=DRAFT,
             permission="cases.publish_case",
             service="send_back",
-            refusal="Only reviewers can send a case back.",
-            done="sent back",
+            refusal=_("Only reviewers can send a case back."),
+            done=_("sent back"),
             asks="comment",
             page="editorial:send-back",
         ),
         Step(
             key="retract",
-            label="Retract",
+            label=_("Retract"),
             from_states=frozenset({PUBLISHED}),
             to_state=RETRACTED,
             permission="cases.publish_case",
             service="retract",
-            refusal="Only reviewers can retract cases.",
-            done="retracted",
+            refusal=_("Only reviewers can retract cases."),
+            done=_("retracted"),
             asks="note",
             page="editorial:retract",
             # Each retraction states its own public reason: one case at a time.
@@ -112,13 +115,13 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             key="submit_and_publish",
-            label="Submit and publish",
+            label=_("Submit and publish"),
             from_states=frozenset({DRAFT}),
             to_state=PUBLISHED,
             permission="cases.publish_case",
             service="submit_and_publish",
-            refusal="Only reviewers can publish cases.",
-            done="submitted and published",
+            refusal=_("Only reviewers can publish cases."),
+            done=_("submitted and published"),
         ),
     )
 }

@@ -4,6 +4,11 @@ Frozen rather than read at run time so that the database constraint built from i
 changes only when this file does, in a reviewed migration.
 """
 
+from functools import cache
+
+from babel.numbers import get_currency_name
+from django.utils import translation
+
 CURRENCIES: dict[str, str] = {
     "AED": "UAE Dirham",
     "AFN": "Afghani",
@@ -186,3 +191,33 @@ CURRENCIES: dict[str, str] = {
 }
 
 CURRENCY_CHOICES = [(code, f"{code} — {name}") for code, name in CURRENCIES.items()]
+
+
+def currency_name(code: str) -> str:
+    """The currency's name in the active language: "Canadian Dollar", "加拿大元" (CLDR's
+    names, through Babel, for Chinese)."""
+    return _names(_language()).get(code, code)
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """CURRENCY_CHOICES in the active language: ("CAD", "CAD — 加拿大元")."""
+    return _choices(_language())
+
+
+def _language() -> str:
+    return "zh" if (translation.get_language() or "").startswith("zh") else "en"
+
+
+@cache
+def _names(language: str) -> dict[str, str]:
+    if language == "en":
+        return CURRENCIES
+    return {
+        code: get_currency_name(code, locale="zh_Hans_CN") or name
+        for code, name in CURRENCIES.items()
+    }
+
+
+@cache
+def _choices(language: str) -> list[tuple[str, str]]:
+    return [(code, f"{code} — {name}") for code, name in _names(language).items()]

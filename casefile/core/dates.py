@@ -15,14 +15,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Extract
 from django.db.models.lookups import Exact, LessThan
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casefile.core.constraints import FieldCheckConstraint
 
 
 class DatePrecision(models.TextChoices):
-    YEAR = "year", "Year"
-    MONTH = "month", "Month"
-    DAY = "day", "Day"
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
 
 
 ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
@@ -38,7 +41,10 @@ class PartialDate:
         """Read "2017", "2017-03" or "2017-03-05"; raise ValueError on anything else."""
         match = ISO_PARTIAL.match(text or "")
         if not match:
-            raise ValueError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD.")
+            raise ValueError(
+                gettext("%(text)s is not a date; use YYYY, YYYY-MM or YYYY-MM-DD.")
+                % {"text": repr(text)}
+            )
         year, month, day = match.groups()
         try:
             if day:
@@ -47,7 +53,9 @@ class PartialDate:
                 return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
             return cls(datetime.date(int(year), 1, 1), DatePrecision.YEAR)
         except ValueError:
-            raise ValueError(f"{text!r} is not a real calendar date.") from None
+            raise ValueError(
+                gettext("%(text)s is not a real calendar date.") % {"text": repr(text)}
+            ) from None
 
     @property
     def iso(self) -> str:
@@ -69,11 +77,27 @@ class PartialDate:
         return self.date
 
     def __str__(self) -> str:
+        """As precisely as known, in the active language: "2017", "March 2017",
+        "3 March 2017"; in Chinese "2017年", "2017年3月", "2017年3月5日"."""
+        if _is_chinese():
+            return self.chinese
         if self.precision == DatePrecision.YEAR:
             return str(self.date.year)
         if self.precision == DatePrecision.MONTH:
             return self.date.strftime("%B %Y")
         return f"{self.date.day} {self.date.strftime('%B %Y')}"
+
+    @property
+    def chinese(self) -> str:
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year}年"
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.date.year}年{self.date.month}月"
+        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+
+
+def _is_chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
 
 
 class PartialDateDescriptor:

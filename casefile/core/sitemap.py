@@ -3,7 +3,8 @@
 The sitemap is an index (sitemaps.org) of sections, each a list of at most PAGE_SIZE
 addresses: the site's own pages, then every public case, person, authority and source
 page, as casefile.cases.visibility decides, by id. A section page is one index-ordered
-read; addresses are permanent ones (SITE_URL).
+read; addresses are permanent ones (SITE_URL), each with its Chinese version beside it
+(<xhtml:link hreflang>).
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from casefile.cases import visibility
+from casefile.core.languages import HTML_LANG
 from casefile.core.links import permanent_url
 
 PAGE_SIZE = 50_000  # the protocol's limit of addresses per sitemap
@@ -65,6 +69,7 @@ SECTIONS = {
 SITE_PAGES = ("home", "case-list", "about")
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"  # its <xhtml:link hreflang> name each language's page
 
 
 def _section_url(name: str, page: int) -> str:
@@ -89,20 +94,37 @@ def section_exists(name: str, page: int) -> bool:
 
 
 def section_xml(name: str, page: int) -> str:
-    """One page of a section (one that section_exists())."""
+    """One page of a section (one that section_exists()): each page's permanent
+    (English) address, with its versions in every language as alternates."""
     if name == "pages":
-        return _urlset((permanent_url(reverse(view)), None) for view in SITE_PAGES)
-    section = SECTIONS[name]
-    rows = section.queryset()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return _urlset((permanent_url(section.path(key)), changed) for key, changed in rows)
+        rows = [(view, None) for view in SITE_PAGES]
+        path = reverse
+    else:
+        section = SECTIONS[name]
+        rows = list(section.queryset()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+        path = section.path
+    versions = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            versions[HTML_LANG[code]] = [permanent_url(path(key)) for key, _ in rows]
+    return _urlset(
+        (versions["en"][n], changed, {lang: urls[n] for lang, urls in versions.items()})
+        for n, (_, changed) in enumerate(rows)
+    )
 
 
-def _urlset(entries: Iterable[tuple[str, object]]) -> str:
+def _urlset(entries: Iterable[tuple[str, object, dict[str, str]]]) -> str:
     lines = []
-    for url, changed in entries:
+    for url, changed, alternates in entries:
         lastmod = f"<lastmod>{changed:%Y-%m-%d}</lastmod>" if changed else ""
-        lines.append(f"<url><loc>{escape(url)}</loc>{lastmod}</url>\n")
-    return f'{XML_HEAD}<urlset xmlns="{NAMESPACE}">\n{"".join(lines)}</urlset>\n'
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(href)}"/>'
+            for lang, href in alternates.items()
+        )
+        lines.append(f"<url><loc>{escape(url)}</loc>{lastmod}{links}</url>\n")
+    return (
+        f'{XML_HEAD}<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">\n{"".join(lines)}</urlset>\n'
+    )
 
 
 # Crawlers stay out of the staff side, the downloads, the search's endless combinations of
@@ -110,9 +132,11 @@ def _urlset(entries: Iterable[tuple[str, object]]) -> str:
 ROBOTS_DISALLOW = (
     "/admin/",
     "/editorial/",
+    "/zh-hans/editorial/",
     "/api/v1/exports/",
     "/cases/export.csv",
     "/cases/?",
+    "/zh-hans/cases/?",
     "/reconcile",
 )
 

@@ -14,12 +14,13 @@ calls it again.
 
 from django.contrib.auth.management import create_permissions
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    EDITOR = "editor", "Editor"
-    REVIEWER = "reviewer", "Reviewer"
-    ADMINISTRATOR = "administrator", "Administrator"
+    EDITOR = "editor", _("Editor")
+    REVIEWER = "reviewer", _("Reviewer")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 def _crud(app_label: str, model: str, actions: str) -> list[str]:

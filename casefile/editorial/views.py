@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -109,7 +110,7 @@ def dashboard(request):
         .order_by("-published_at")[:20],
         "recent_changes": cases.order_by("-updated_at")[:20],
         "bulk_steps": bulk_steps(request.user),
-        "title": "Editors’ dashboard",
+        "title": gettext("Editors’ dashboard"),
         **_quotes_not_found(),
         **kept_file_counts(),
     }
@@ -186,7 +187,7 @@ def workflow_step(request, public_id, step):
         "case": case,
         "form": form,
         "step": step,
-        "title": f"{chosen.label}: case {case.public_id}",
+        "title": gettext("%(step)s: case %(id)s") % {"step": chosen.label, "id": case.public_id},
         "button": chosen.label,
         "stale": stale,
         "missing": services.missing_citations(case) if step == "publish" else [],
@@ -217,7 +218,7 @@ def bulk_step(request):
         raise PermissionDenied
     selected = _selected_cases(request.POST.getlist("cases"))
     if not selected:
-        messages.error(request, "Select the cases to take the step on.")
+        messages.error(request, gettext("Select the cases to take the step on."))
         return _back(request, "editorial:dashboard")
     if len(selected) > BULK_MOST_CASES:
         messages.error(
@@ -242,7 +243,8 @@ def bulk_step(request):
                     "outcomes": outcomes,
                     "done": [o for o in outcomes if o.done],
                     "not_done": [o for o in outcomes if not o.done],
-                    "title": f"{chosen.label}: {len(outcomes)} case(s)",
+                    "title": gettext("%(step)s: %(count)s case(s)")
+                    % {"step": chosen.label, "count": len(outcomes)},
                     "back": _safe_next(request),
                 },
             )
@@ -261,7 +263,8 @@ def confirm_bulk_step(request, step, case_ids, form=None):
         "form": form or forms.BulkStepForm(asks=step.asks),
         "applies": applies,
         "skipped": [case for case in cases if case not in applies],
-        "title": f"{step.label}: {len(applies)} case(s)",
+        "title": gettext("%(step)s: %(count)s case(s)")
+        % {"step": step.label, "count": len(applies)},
         "next": _safe_next(request) or request.get_full_path(),
     }
     return _render(request, "editorial/bulk_step.html", context)
@@ -301,14 +304,14 @@ def name_leaks(request, public_id):
             else:
                 messages.success(request, f"Accepted “{form_found}” in the {place}.")
         else:
-            messages.error(request, "Say why the finding is not the person’s name.")
+            messages.error(request, gettext("Say why the finding is not the person’s name."))
         return _back(request, "editorial:name-leaks", public_id)
     context = {
         "case": case,
         "checked": name_check.needs_name_check(case),
         "name_leaks": name_check.find_name_leaks(case),
         "overrides": case.name_leak_overrides.select_related("accepted_by").order_by("-created_at"),
-        "title": f"Name check of case {case.public_id}",
+        "title": gettext("Name check of case %(id)s") % {"id": case.public_id},
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/name_leaks.html", context)
@@ -337,7 +340,7 @@ def quote_checks(request, public_id):
                 messages.success(request, f"Recorded your reason for {len(chosen)} quote(s).")
         else:
             messages.error(
-                request, "Tick the quotes and say why the case may be published with them."
+                request, gettext("Tick the quotes and say why the case may be published with them.")
             )
         return _back(request, "editorial:quotes", public_id)
     citations = case.citations.exclude(quote="").select_related("capture__source").order_by("id")
@@ -349,7 +352,7 @@ def quote_checks(request, public_id):
         "reasons": case.quote_reasons.select_related("accepted_by", "capture").order_by(
             "-created_at"
         ),
-        "title": f"Quotes of case {case.public_id}",
+        "title": gettext("Quotes of case %(id)s") % {"id": case.public_id},
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/quotes.html", context)
@@ -377,7 +380,7 @@ def kept_file_view(request, pk):
         "capture": kept.capture,
         "frame_url": reverse("editorial:kept-file-frame", args=[kept.pk]),
         "download_url": reverse("editorial:kept-file", args=[kept.pk]),
-        "title": f"Saved page of {kept.capture}",
+        "title": gettext("Saved page of %(capture)s") % {"capture": kept.capture},
     }
     return _render(request, "editorial/kept_file_view.html", context)
 
@@ -428,7 +431,7 @@ def history(request, public_id):
         "groups": case_history(case),
         "restore_allowed": request.user.has_perm("cases.restore_case")
         and services.can_edit_case(request.user, case),
-        "title": f"History of case {case.public_id}",
+        "title": gettext("History of case %(id)s") % {"id": case.public_id},
         "admin_url": _admin_url(case),
     }
     return _render(request, "editorial/history.html", context)
@@ -441,7 +444,7 @@ def restore(request, public_id):
     try:
         as_of = datetime.datetime.fromisoformat(request.POST.get("as_of", ""))
     except ValueError:
-        messages.error(request, "Choose a version to restore from the history.")
+        messages.error(request, gettext("Choose a version to restore from the history."))
         return redirect("editorial:history", public_id)
     try:
         case, notes = services.restore_case_version(
@@ -490,7 +493,7 @@ def merge_people(request):
     context = {
         "people": [(person, person.cases.select_related("authority")) for person in people],
         "form": form,
-        "title": "Merge two person records",
+        "title": gettext("Merge two person records"),
     }
     return _render(request, "editorial/merge_people.html", context)
 
@@ -504,10 +507,10 @@ IMPORT_ERRORS_SECONDS = 3600
 def import_cases(request):
     largest = max(settings.IMPORT_MAX_BYTES, settings.IMPORT_ZIP_MAX_BYTES)
     if request.method == "POST" and body_too_large(request, largest):
-        file_error = (
-            f"The upload is larger than the largest import ({largest / 1_048_576:,.0f} MB, "
-            "IMPORT_ZIP_MAX_BYTES), so it was not read. Split it into several files."
-        )
+        file_error = gettext(
+            "The upload is larger than the largest import (%(mb)s MB, IMPORT_ZIP_MAX_BYTES), "
+            "so it was not read. Split it into several files."
+        ) % {"mb": f"{largest / 1_048_576:,.0f}"}
         return _import_page(request, forms.ImportForm(), None, file_error, status=413)
     return csrf_protect(_import_cases)(request)
 
@@ -538,7 +541,7 @@ def _import_page(request, form, report, file_error, *, status):
         "report": report,
         "file_error": file_error,
         "columns": [(name, COLUMN_HELP[name], name in REQUIRED_COLUMNS) for name in COLUMNS],
-        "title": "Import cases from a spreadsheet",
+        "title": gettext("Import cases from a spreadsheet"),
     }
     if report is not None and report.errors:
         token = secrets.token_urlsafe(16)

@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.expressions import CjkGrams, KeyList
@@ -26,9 +27,9 @@ PERSON_PUBLIC_COLUMNS = (
 
 
 class Privacy(models.TextChoices):
-    PUBLIC = "public", "Public figure: full name shown"
-    PSEUDONYMISED = "pseudonymised", "Pseudonymised: initials or a description shown"
-    WITHHELD = "withheld", "Withheld: the person and their cases are not shown"
+    PUBLIC = "public", _("Public figure: full name shown")
+    PSEUDONYMISED = "pseudonymised", _("Pseudonymised: initials or a description shown")
+    WITHHELD = "withheld", _("Withheld: the person and their cases are not shown")
 
 
 # The names a person's search keys are derived from, and the fields derived from them.
@@ -226,6 +227,12 @@ class Person(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("person-detail", args=[self.pk])
+
+    def display_name(self) -> str:
+        """The public name as a page in the active language shows it (visibility)."""
+        from casefile.cases.visibility import display_name
+
+        return display_name(self)
 
     def public_name(self) -> str:
         """The name a public surface may show, as the privacy level allows (the rule is

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casefile.core.constraints import FieldCheckConstraint, in_vocabulary, plain_text
 from casefile.core.dates import PartialDateDescriptor, partial_date_constraints, precision_field
@@ -17,40 +18,40 @@ SHA256_HEX = r"^[0-9a-f]{64}$"
 
 
 class SourceKind(models.TextChoices):
-    NEWS_ARTICLE = "news_article", "News article"
-    COURT_RECORD = "court_record", "Court record or judgment"
-    BLACKLIST_ENTRY = "blacklist_entry", "Entry on a published blacklist"
-    GOVERNMENT_DOCUMENT = "government_document", "Government document"
-    NGO_REPORT = "ngo_report", "NGO report"
-    ACADEMIC = "academic", "Academic publication"
-    SOCIAL_MEDIA = "social_media", "Social-media post"
-    INTERVIEW = "interview", "Interview"
-    OTHER = "other", "Other"
+    NEWS_ARTICLE = "news_article", _("News article")
+    COURT_RECORD = "court_record", _("Court record or judgment")
+    BLACKLIST_ENTRY = "blacklist_entry", _("Entry on a published blacklist")
+    GOVERNMENT_DOCUMENT = "government_document", _("Government document")
+    NGO_REPORT = "ngo_report", _("NGO report")
+    ACADEMIC = "academic", _("Academic publication")
+    SOCIAL_MEDIA = "social_media", _("Social-media post")
+    INTERVIEW = "interview", _("Interview")
+    OTHER = "other", _("Other")
 
 
 class SourceRelation(models.TextChoices):
     """How the source stands to the cases it documents."""
 
-    COURT_RECORD = "court_record", "Court or official record"
-    PERSON_CONCERNED = "person_concerned", "The listed person themself"
-    FAMILY_OR_FRIEND = "family_or_friend", "Family member or friend"
-    LAWYER = "lawyer", "The person's lawyer"
-    REPORTER = "reporter", "Reporter (journalistic account)"
-    NGO = "ngo", "NGO or human-rights defender"
-    GOVERNMENT = "government", "Government or party body"
-    RESEARCHER = "researcher", "Researcher or academic"
-    OTHER = "other", "Other"
+    COURT_RECORD = "court_record", _("Court or official record")
+    PERSON_CONCERNED = "person_concerned", _("The listed person themself")
+    FAMILY_OR_FRIEND = "family_or_friend", _("Family member or friend")
+    LAWYER = "lawyer", _("The person's lawyer")
+    REPORTER = "reporter", _("Reporter (journalistic account)")
+    NGO = "ngo", _("NGO or human-rights defender")
+    GOVERNMENT = "government", _("Government or party body")
+    RESEARCHER = "researcher", _("Researcher or academic")
+    OTHER = "other", _("Other")
 
 
 class Reliability(models.TextChoices):
     """The HURIDOCS scale for grading a source."""
 
-    HIGHLY_RELIABLE = "highly_reliable", "Highly reliable"
-    LIKELY_RELIABLE = "likely_reliable", "Likely reliable"
-    UNSURE = "unsure", "Unsure"
-    LIKELY_UNRELIABLE = "likely_unreliable", "Likely unreliable"
-    HIGHLY_UNRELIABLE = "highly_unreliable", "Highly unreliable"
-    UNKNOWN = "unknown", "Unknown"
+    HIGHLY_RELIABLE = "highly_reliable", _("Highly reliable")
+    LIKELY_RELIABLE = "likely_reliable", _("Likely reliable")
+    UNSURE = "unsure", _("Unsure")
+    LIKELY_UNRELIABLE = "likely_unreliable", _("Likely unreliable")
+    HIGHLY_UNRELIABLE = "highly_unreliable", _("Highly unreliable")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Sharing(models.TextChoices):
@@ -61,9 +62,9 @@ class Sharing(models.TextChoices):
     public figure); the hash, size and capture time are public wherever a public case
     cites the capture."""
 
-    PUBLIC = "public", "Public: anyone may download the kept files"
-    ON_REQUEST = "on_request", "On request: the editors share a copy with those who ask"
-    NEVER = "never", "Never: the kept files are for the editors only"
+    PUBLIC = "public", _("Public: anyone may download the kept files")
+    ON_REQUEST = "on_request", _("On request: the editors share a copy with those who ask")
+    NEVER = "never", _("Never: the kept files are for the editors only")
 
 
 @track_history()
@@ -280,29 +281,29 @@ class SourceCapture(TimeStampedModel):
 class MediaType(models.TextChoices):
     """The kinds of file a capture may keep, told from their content (casefile.sources.media)."""
 
-    PDF = "application/pdf", "PDF document"
-    HTML = "text/html", "HTML page (a saved web page)"
-    WARC = "application/warc", "WARC web archive"
-    WACZ = "application/wacz", "WACZ web archive"
-    PNG = "image/png", "PNG image"
-    JPEG = "image/jpeg", "JPEG image"
-    TEXT = "text/plain", "Plain text"
+    PDF = "application/pdf", _("PDF document")
+    HTML = "text/html", _("HTML page (a saved web page)")
+    WARC = "application/warc", _("WARC web archive")
+    WACZ = "application/wacz", _("WACZ web archive")
+    PNG = "image/png", _("PNG image")
+    JPEG = "image/jpeg", _("JPEG image")
+    TEXT = "text/plain", _("Plain text")
 
 
 class TextStatus(models.TextChoices):
-    PENDING = "pending", "Not extracted yet"
-    EXTRACTED = "extracted", "Text extracted"
-    EMPTY = "empty", "No text found (e.g. a scanned PDF without a text layer)"
-    NOT_APPLICABLE = "not_applicable", "Images have no text to extract"
-    FAILED = "failed", "Extraction failed"
+    PENDING = "pending", _("Not extracted yet")
+    EXTRACTED = "extracted", _("Text extracted")
+    EMPTY = "empty", _("No text found (e.g. a scanned PDF without a text layer)")
+    NOT_APPLICABLE = "not_applicable", _("Images have no text to extract")
+    FAILED = "failed", _("Extraction failed")
 
 
 class Integrity(models.TextChoices):
     """What the last check of the stored bytes found (verify_captures)."""
 
-    INTACT = "intact", "Intact: the stored bytes have the recorded SHA-256"
-    CHANGED = "changed", "Changed: the stored bytes no longer have the recorded SHA-256"
-    MISSING = "missing", "Missing: the file store no longer has the file"
+    INTACT = "intact", _("Intact: the stored bytes have the recorded SHA-256")
+    CHANGED = "changed", _("Changed: the stored bytes no longer have the recorded SHA-256")
+    MISSING = "missing", _("Missing: the file store no longer has the file")
 
 
 # Columns of a kept file that never change once written (a database trigger refuses it),

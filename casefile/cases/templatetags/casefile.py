@@ -1,14 +1,23 @@
 import datetime
+import re
 from functools import lru_cache
 
 from django import template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from casefile.cases.facets import with_changes
 from casefile.cases.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 from casefile.cases.search import SearchText
+from casefile.core import currencies
+from casefile.core.dates import DatePrecision, PartialDate
+from casefile.core.languages import is_chinese
 from casefile.core.text import CJK_RUN
+
+# A letter of the Latin script (with its accents: pinyin's tone marks).
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+TAG = re.compile(r"<[^>]*>")  # of a snippet's <mark>s
 
 register = template.Library()
 
@@ -28,10 +37,54 @@ def highlighted(snippet: str | None, query: str | None = None):
 
 @register.filter
 def zh(text: str | None):
-    """Text as safe HTML with each run of Chinese characters marked lang="zh-Hans", so
-    browsers and screen readers pick Chinese fonts and pronunciation."""
+    """Text (data, a name, a label) as safe HTML with its language marked where it
+    differs from the page's, so browsers and screen readers pick the right fonts and
+    pronunciation: each run of Chinese characters is lang="zh-Hans"; on a Chinese page,
+    text holding Latin letters (the records are written in English) is lang="en" too."""
+    html = conditional_escape(text or "")
+    if CJK_RUN.search(html):
+        html = CJK_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group(0)}</span>', html)
+    if is_chinese() and LATIN_LETTER.search(TAG.sub("", str(text or ""))):
+        html = f'<span lang="en">{html}</span>'
+    return mark_safe(html)
+
+
+@register.filter
+def cjk(text: str | None):
+    """Text as safe HTML with each run of Chinese characters marked lang="zh-Hans" (for
+    text whose container says its language: prose of several paragraphs)."""
     html = conditional_escape(text or "")
     return mark_safe(CJK_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group(0)}</span>', html))
+
+
+@register.filter
+def currency_name(code: str) -> str:
+    """An ISO 4217 code's name in the page's language."""
+    return currencies.currency_name(code)
+
+
+@register.filter
+def day_time(moment) -> str:
+    """A time as the page's language writes it, in UTC: "5 January 2018, 12:00 UTC",
+    "2018年1月5日 12:00 UTC"."""
+    if not moment:
+        return ""
+    moment = moment.astimezone(datetime.UTC)
+    return gettext("%(day)s, %(time)s UTC") % {
+        "day": day_date(moment),
+        "time": moment.strftime("%H:%M"),
+    }
+
+
+@register.filter
+def day_date(moment) -> str:
+    """A date or time as the day it fell on, in the page's language: "5 January 2018",
+    "2018年1月5日" (UTC)."""
+    if not moment:
+        return ""
+    if isinstance(moment, datetime.datetime):
+        moment = moment.astimezone(datetime.UTC).date()
+    return str(PartialDate(moment, DatePrecision.DAY))
 
 
 @register.simple_tag
@@ -69,7 +122,7 @@ def about(count, estimated=False) -> str:
         return f"{count:,}"
     digits = len(str(int(count)))
     rounded = round(count, -max(0, digits - 2))
-    return f"about {rounded:,}"
+    return gettext("about %(count)s") % {"count": f"{rounded:,}"}
 
 
 @register.simple_tag
@@ -82,7 +135,9 @@ def facet_values(facet, estimated=False):
         box = "☑" if value.selected else "☐"
         extra = (
             ' aria-current="true"' if value.selected else "",
-            '<span class="visually-hidden"> (chosen; follow to remove)</span>'
+            format_html(
+                '<span class="visually-hidden"> {}</span>', gettext("(chosen; follow to remove)")
+            )
             if value.selected
             else "",
         )

@@ -8,6 +8,7 @@ module documentation (casefile.editorial.importer) are built from COLUMN_HELP.
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.utils import translation
 
 from casefile.authorities.models import Authority
 from casefile.cases.models import Amount, Case, Restriction
@@ -102,10 +103,12 @@ def _max_length(column: str) -> int | None:
 # The longest value of each text column (for a list column: of each item).
 MAX_LENGTH: dict[str, int] = {column: _max_length(column) for column in STORED_IN}
 # The keys of each vocabulary column, with their labels, in the model's order.
-VOCABULARIES: dict[str, dict[str, str]] = {
-    column: {str(key): str(label) for key, label in _field(column, VOCABULARY_OF).choices}
-    for column in VOCABULARY_OF
-}
+# In English whatever language is active: sheets are written with the English labels.
+with translation.override("en"):
+    VOCABULARIES: dict[str, dict[str, str]] = {
+        column: {str(key): str(label) for key, label in _field(column, VOCABULARY_OF).choices}
+        for column in VOCABULARY_OF
+    }
 
 
 def _keys(column: str) -> str:

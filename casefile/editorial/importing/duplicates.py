@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import Upper
+from django.utils import translation
 
 from casefile.cases.models import Case, Citation
 from casefile.core.bulk import any_of
@@ -181,7 +182,8 @@ def resolve_people(
 
 # What the report shows of a person who may be a row's (a values_list row).
 PERSON_SHOWN = ("id", "name_original", "name_romanized", "aliases", "pseudonym", "privacy")
-PRIVACY_LABELS = {key: str(label).split(":")[0] for key, label in Privacy.choices}
+with translation.override("en"):  # the import report is in English
+    PRIVACY_LABELS = {key: str(label).split(":")[0] for key, label in Privacy.choices}
 
 
 def _matched_person(person: tuple, cases: int) -> MatchedPerson:
