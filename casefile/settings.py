@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "casefile.cases",
     "casefile.api",
     "casefile.editorial",
+    "casefile.stats",
 ]
 
 MIDDLEWARE = [

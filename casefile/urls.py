@@ -20,6 +20,7 @@ urlpatterns = [
         "sitemap-<slug:section>-<int:page>.xml", core_views.sitemap_section, name="sitemap-section"
     ),
     path("", include("casefile.cases.urls")),
+    path("", include("casefile.stats.urls")),
     path("", include("casefile.people.urls")),
     path("", include("casefile.authorities.urls")),
     path("", include("casefile.sources.urls")),

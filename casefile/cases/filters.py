@@ -143,6 +143,18 @@ class CaseFilter(filters.FilterSet):
         method="filter_nothing",
         help_text="A year, month or date; inclusive of the whole period.",
     )
+    removed_from = PartialDateFilter(
+        label="Removed from",
+        method="filter_nothing",
+        help_text="Removed from the list in or after this year (2019), month (2019-06) or "
+        "date (2019-06-30); inclusive.",
+    )
+    removed_to = PartialDateFilter(
+        label="Removed to",
+        method="filter_nothing",
+        help_text="Removed from the list by this year, month or date; inclusive of the whole "
+        "period.",
+    )
     amount_min = filters.NumberFilter(
         label="Amount from", min_value=0, method="filter_nothing", help_text="As reported."
     )
@@ -220,6 +232,10 @@ class CaseFilter(filters.FilterSet):
             queryset = queryset.filter(listed_on__gte=data["listed_from"].date)
         if data.get("listed_to"):
             queryset = queryset.filter(listed_on__lte=data["listed_to"].last_day)
+        if data.get("removed_from"):
+            queryset = queryset.filter(removed_on__gte=data["removed_from"].date)
+        if data.get("removed_to"):
+            queryset = queryset.filter(removed_on__lte=data["removed_to"].last_day)
         amount_min, amount_max, currency = (
             data.get(k) for k in ("amount_min", "amount_max", "currency")
         )
@@ -267,4 +283,7 @@ def _cross_check(form):
     start, end = data.get("listed_from"), data.get("listed_to")
     if start and end and start.date > end.last_day:
         form.add_error("listed_to", "The end of the listing period is before its start.")
+    start, end = data.get("removed_from"), data.get("removed_to")
+    if start and end and start.date > end.last_day:
+        form.add_error("removed_to", "The end of the removal period is before its start.")
     return data
