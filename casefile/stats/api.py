@@ -40,7 +40,11 @@ class AmountDistributionSerializer(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217, as reported; never converted.")
     count = serializers.IntegerField(help_text="Amounts (a case may report several).")
     zero = serializers.IntegerField(help_text="Amounts of zero, outside the logarithmic bins.")
-    median = serializers.DecimalField(max_digits=20, decimal_places=2)
+    median = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text="The median amount, of the amounts to two significant figures.",
+    )
     bins = AmountBinSerializer(many=True, help_text="One per power of ten, and zero first.")
 
 

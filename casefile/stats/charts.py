@@ -11,9 +11,9 @@ three small builders do what is needed and nothing else.
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -77,51 +77,48 @@ def cases_text(count: int, estimated: bool) -> str:
     }
 
 
-def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> SafeString:
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        'viewBox="0 0 {} {}" width="{}" height="{}" aria-labelledby="{}-title {}-desc" '
-        'font-family="{}" font-size="13">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-        width, height, width, height, chart_id, chart_id, FONT,
-        chart_id, title, chart_id, desc,
-    )  # fmt: skip
-
-
-def _linked(url: str | None, label: str, body: SafeString) -> SafeString:
-    """A link around part of a chart, named for assistive technology; plain without url."""
-    if not url:
-        return format_html("<g>{}</g>", body)
-    return format_html(
-        '<a href="{}" aria-label="{}"><title>{}</title>{}</a>', url, label, label, body
+def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}" '
+        f'font-size="13"><title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
     )
 
 
+def _linked(url: str | None, label: str, body: str) -> str:
+    """A link around part of a chart, named for assistive technology; plain without url."""
+    if not url:
+        return f"<g>{body}</g>"
+    label = escape(label)
+    return f'<a href="{escape(url)}" aria-label="{label}"><title>{label}</title>{body}</a>'
+
+
 def bar_chart(chart_id, title, bars: list[Bar], *, link, estimated=False) -> SafeString:
-    """Horizontal bars, one per value, longest first as given; `link(bar)` is a bar's
-    search URL or None."""
+    """Horizontal bars, one per value, in the order given; `link(bar)` is a bar's search
+    URL or None."""
     label_width, bar_width, row = 200, 200, 24
     width, height = label_width + bar_width + 80, max(len(bars), 1) * row + 8
     largest = max((bar.count for bar in bars), default=0) or 1
     desc = "; ".join(f"{bar.label}: {count_text(bar.count, estimated)}" for bar in bars)
-    rows = []
+    parts = []
     for index, bar in enumerate(bars):
         y = 4 + index * row
         length = max(round(bar.count / largest * bar_width), 1 if bar.count else 0)
         label = bar.label if len(bar.label) <= 30 else bar.label[:29] + "…"
-        shown = count_text(bar.count, estimated)
-        body = format_html(
-            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-            '<text x="{}" y="{}" fill="{}">{}</text>',
-            label_width - 6, y + 16, INK, label,
-            label_width, y + 3, length, row - 6, ACCENT,
-            label_width + length + 4, y + 16, MUTED, shown,
-        )  # fmt: skip
-        rows.append(_linked(link(bar), f"{bar.label}: {cases_text(bar.count, estimated)}", body))
+        body = (
+            f'<text x="{label_width - 6}" y="{y + 16}" text-anchor="end" fill="{INK}">'
+            f"{escape(label)}</text>"
+            f'<rect x="{label_width}" y="{y + 3}" width="{length}" height="{row - 6}" '
+            f'fill="{ACCENT}"/>'
+            f'<text x="{label_width + length + 4}" y="{y + 16}" fill="{MUTED}">'
+            f"{count_text(bar.count, estimated)}</text>"
+        )
+        parts.append(_linked(link(bar), f"{bar.label}: {cases_text(bar.count, estimated)}", body))
     if not bars:
-        rows.append(format_html('<text x="0" y="20" fill="{}">{}</text>', MUTED, _("No cases.")))
-    return _chart(chart_id, width, height, title, desc or _("No cases."), rows)
+        parts.append(f'<text x="0" y="20" fill="{MUTED}">{escape(_("No cases."))}</text>')
+    return _chart(chart_id, width, height, title, desc or _("No cases."), parts)
 
 
 def tile_map(chart_id, title, provinces: list[Bar], *, link, estimated=False) -> SafeString:
@@ -129,33 +126,29 @@ def tile_map(chart_id, title, provinces: list[Bar], *, link, estimated=False) ->
     cases of no known province."""
     width, height = 8 * (TILE + GAP), 8 * (TILE + GAP) + 24
     largest = max((bar.count for bar in provinces), default=0) or 1
-    tiles = []
+    parts = []
     for bar in provinces:
         column, row, code = TILES.get(bar.value, (*UNKNOWN_TILE, "?"))
-        x, y = column * (TILE + GAP), row * (TILE + GAP)
-        shade = SHADES[min(int(bar.count / largest * len(SHADES)), len(SHADES) - 1)]
-        fill = shade if bar.count else "#ffffff"
-        text = "#ffffff" if bar.count and SHADES.index(shade) >= 2 else INK
-        body = format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="{}" stroke="{}"/>'
-            '<text x="{}" y="{}" text-anchor="middle" font-weight="600" fill="{}">{}</text>'
-            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-            x, y, TILE, TILE, fill, RULE,
-            x + TILE / 2, y + 21, text, code,
-            x + TILE / 2, y + 40, text, count_text(bar.count, estimated),
-        )  # fmt: skip
+        x, y, middle = column * (TILE + GAP), row * (TILE + GAP), column * (TILE + GAP) + TILE // 2
+        shade = min(int(bar.count / largest * len(SHADES)), len(SHADES) - 1)
+        fill = SHADES[shade] if bar.count else "#ffffff"
+        text = "#ffffff" if bar.count and shade >= 2 else INK
+        body = (
+            f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="4" fill="{fill}" '
+            f'stroke="{RULE}"/>'
+            f'<text x="{middle}" y="{y + 21}" text-anchor="middle" font-weight="600" '
+            f'fill="{text}">{code}</text>'
+            f'<text x="{middle}" y="{y + 40}" text-anchor="middle" font-size="11" '
+            f'fill="{text}">{count_text(bar.count, estimated)}</text>'
+        )
         label = f"{bar.label}: {cases_text(bar.count, estimated)}"
-        tiles.append(_linked(link(bar) if bar.count else None, label, body))
-    legend = format_html(
-        '<text x="0" y="{}" fill="{}">{}</text>',
-        height - 6,
-        MUTED,
-        _("Darker: more cases. ? : province unknown."),
-    )
+        parts.append(_linked(link(bar) if bar.count else None, label, body))
+    legend = _("Darker: more cases. ? : province unknown.")
+    parts.append(f'<text x="0" y="{height - 6}" fill="{MUTED}">{escape(legend)}</text>')
     desc = "; ".join(
         f"{bar.label}: {count_text(bar.count, estimated)}" for bar in provinces if bar.count
     )
-    return _chart(chart_id, width, height, title, desc or _("No cases."), [*tiles, legend])
+    return _chart(chart_id, width, height, title, desc or _("No cases."), parts)
 
 
 def amount_chart(chart_id, distribution: AmountDistribution, *, estimated=False) -> SafeString:
@@ -164,99 +157,53 @@ def amount_chart(chart_id, distribution: AmountDistribution, *, estimated=False)
     scaled = distribution.scaled_bins
     decades = [_decade(b.low) for b in scaled] or [0]
     low, high = min(decades), max(decades) + 1
-    column, plot_height, left = 56, 140, 70
-    width = left + (high - low) * column + 20
-    height = plot_height + 70
+    column, plot, left = 56, 140, 70
+    width, height = left + (high - low) * column + 20, plot + 70
     largest = max((b.count for b in distribution.bins), default=0) or 1
     parts = []
     if distribution.zero:
-        h = round(distribution.zero / largest * plot_height)
+        h = round(distribution.zero / largest * plot)
         parts.append(
-            format_html(
-                '<rect x="8" y="{}" width="40" height="{}" fill="{}"/>'
-                '<text x="28" y="{}" text-anchor="middle" fill="{}">0</text>'
-                '<text x="28" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                10 + plot_height - h,
-                h,
-                MUTED,
-                plot_height + 28,
-                INK,
-                plot_height + 6 - h,
-                INK,
-                count_text(distribution.zero, estimated),
-            )
+            f'<rect x="8" y="{10 + plot - h}" width="40" height="{h}" fill="{MUTED}"/>'
+            f'<text x="28" y="{plot + 28}" text-anchor="middle" fill="{INK}">0</text>'
+            f'<text x="28" y="{plot + 6 - h}" text-anchor="middle" font-size="11" '
+            f'fill="{INK}">{count_text(distribution.zero, estimated)}</text>'
         )
     for amount_bin in scaled:
         x = left + (_decade(amount_bin.low) - low) * column
-        h = max(round(amount_bin.count / largest * plot_height), 1)
+        h = max(round(amount_bin.count / largest * plot), 1)
         parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                x + 3,
-                10 + plot_height - h,
-                column - 6,
-                h,
-                ACCENT,
-                x + column / 2,
-                plot_height + 6 - h,
-                INK,
-                count_text(amount_bin.count, estimated),
-            )
+            f'<rect x="{x + 3}" y="{10 + plot - h}" width="{column - 6}" height="{h}" '
+            f'fill="{ACCENT}"/>'
+            f'<text x="{x + column // 2}" y="{plot + 6 - h}" text-anchor="middle" '
+            f'font-size="11" fill="{INK}">{count_text(amount_bin.count, estimated)}</text>'
         )
     for decade in range(low, high + 1):
         x = left + (decade - low) * column
         parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                x,
-                10 + plot_height,
-                x,
-                16 + plot_height,
-                MUTED,
-                x,
-                plot_height + 28,
-                MUTED,
-                short_amount(Decimal(10) ** max(decade, 0), decade),
-            )
+            f'<line x1="{x}" y1="{10 + plot}" x2="{x}" y2="{16 + plot}" stroke="{MUTED}"/>'
+            f'<text x="{x}" y="{plot + 28}" text-anchor="middle" font-size="11" '
+            f'fill="{MUTED}">{short_amount(decade)}</text>'
         )
     median = distribution.median
     median_text = _("median %(amount)s") % {"amount": amount_text(median)}
-    if median and median > 0:
-        x = left + log_position(median, low, high) * (high - low) * column
+    if median is not None and median > 0:
+        x = round(left + log_position(median, low, high) * (high - low) * column, 1)
         parts.append(
-            format_html(
-                '<line x1="{}" y1="6" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
-                'stroke-dasharray="4 3"/>'
-                '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
-                x,
-                x,
-                10 + plot_height,
-                INK,
-                x,
-                plot_height + 50,
-                INK,
-                median_text,
-            )
+            f'<line x1="{x}" y1="6" x2="{x}" y2="{10 + plot}" stroke="{INK}" '
+            f'stroke-width="2" stroke-dasharray="4 3"/>'
+            f'<text x="{x}" y="{plot + 50}" text-anchor="middle" fill="{INK}">'
+            f"{escape(median_text)}</text>"
         )
     else:
-        parts.append(
-            format_html(
-                '<text x="8" y="{}" fill="{}">{}</text>', plot_height + 50, INK, median_text
-            )
-        )
+        parts.append(f'<text x="8" y="{plot + 50}" fill="{INK}">{escape(median_text)}</text>')
     title = _("%(kind)s, %(currency)s: %(count)s amounts") % {
         "kind": distribution.kind_label,
         "currency": distribution.currency,
         "count": count_text(distribution.count, estimated),
     }
-    desc = "; ".join(
-        [
-            *(f"{bin_label(b)}: {count_text(b.count, estimated)}" for b in distribution.bins),
-            median_text,
-        ]
-    )
+    figures = [f"{bin_label(b)}: {count_text(b.count, estimated)}" for b in distribution.bins]
+    desc = "; ".join([*figures, median_text])
     return _chart(chart_id, width, height, title, desc, parts)
 
 
@@ -264,13 +211,14 @@ def _decade(value: Decimal) -> int:
     return -1 if value < 1 else len(str(int(value))) - 1
 
 
-def short_amount(value: Decimal, decade: int) -> str:
+def short_amount(decade: int) -> str:
+    """10**decade, short: 1, 10, 100, 1k … 1M … 1G (0 below one)."""
     if decade < 0:
         return "0"
-    for size, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "k")):
-        if value >= size:
-            return f"{int(value / size)}{suffix}"
-    return str(int(value))
+    for size, suffix in ((9, "G"), (6, "M"), (3, "k")):
+        if decade >= size:
+            return f"{10 ** (decade - size)}{suffix}"
+    return str(10**decade)
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -290,8 +238,5 @@ def bin_label(amount_bin) -> str:
 
 
 def _chart(chart_id, width, height, title, desc, parts) -> SafeString:
-    return mark_safe(
-        _svg_open(chart_id, width, height, title, desc)
-        + format_html_join("", "{}", ((part,) for part in parts))
-        + "</svg>"
-    )
+    # Every text in parts was escaped where it was written.
+    return mark_safe(_svg_open(chart_id, width, height, title, desc) + "".join(parts) + "</svg>")

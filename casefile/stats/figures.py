@@ -2,10 +2,12 @@
 counts exactly what the search page counts for it) and what the search page does not
 count (years removed, time to removal, amounts), from the same result set.
 
-A result set larger than EXACT_UP_TO cases is counted as the search page counts it: the
-facets from the running counts (every public case) or the sample (one case in
-SAMPLE_MODULUS, scaled), and the rest always from the sample, so that no request reads
-more than about EXACT_UP_TO rows beyond what the search page reads.
+The whole archive's figures are kept by the database (cases.FacetRollup, StatsRollup):
+added up, never counted, also right after a publication. A search finding more than
+EXACT_UP_TO cases is counted as the search page counts it, on the sample (one case in
+SAMPLE_MODULUS, scaled), the rest of its figures too, so that no request reads more than
+about EXACT_UP_TO cases. Amounts' medians are of the values to two significant figures
+(casefile.stats.sql), so that the archive's is read from its rollup.
 """
 
 from __future__ import annotations
@@ -29,7 +31,11 @@ from casefile.cases.querysets import (
     sample_key,
 )
 from casefile.cases.vocabularies import AmountKind, OffenceCategory, RestrictionKind
+from casefile.stats import sql
+from casefile.stats.models import StatsRollup
 
+# The rollup's rows are folded into one per value once this many more have been added.
+COMPACT_ROLLUP_AFTER = 1_000
 # Durations of this many whole years or more share one bar.
 LONGEST_DURATION = 10
 
@@ -58,7 +64,7 @@ class AmountDistribution:
     kind: str
     currency: str
     count: int
-    median: Decimal
+    median: Decimal  # of the values to two significant figures (casefile.stats.sql)
     bins: list[AmountBin]
 
     @property
@@ -100,11 +106,16 @@ def figures_for(filterset) -> Figures:
     filterset's queryset is visibility.public_cases())."""
     results = filterset.qs
     data = filterset.form.cleaned_data
-    counted = results.counted(everything=filterset.is_unfiltered())
-    sampled = counted.estimated or counted.total > EXACT_UP_TO
-    extras = _cached_extras(results, sampled=sampled)
-    facets = counted.facets
-    figures = Figures(total=counted.total, estimated=counted.estimated, sampled=sampled)
+    everything = filterset.is_unfiltered()
+    counted = results.counted(everything=everything)
+    # The whole archive's are kept by the database (StatsRollup): exact, never sampled.
+    sampled = not everything and (counted.estimated or counted.total > EXACT_UP_TO)
+    extras = _cached_extras(results, everything=everything, sampled=sampled)
+    # (The running counts are sums: numeric in PostgreSQL, Decimal here.)
+    facets = {
+        name: Counter({k: int(n) for k, n in c.items()}) for name, c in counted.facets.items()
+    }
+    figures = Figures(total=int(counted.total), estimated=counted.estimated, sampled=sampled)
     years = facets["year"]
     figures.listed = [
         Bar(str(year), str(year), n, _year_params(data, "listed", year))
@@ -180,7 +191,9 @@ def _year_params(data, prefix: str, year: int) -> dict[str, str]:
 # --- what the search page does not count ----------------------------------------------
 
 
-def _cached_extras(results, *, sampled: bool) -> dict:
+def _cached_extras(results, *, everything: bool, sampled: bool) -> dict:
+    if everything:
+        return cached_by_data_version("stats-archive", "", _archive_extras)
     matched = results.order_by()
     if sampled:
         matched = matched.alias(_sample=sample_key()).filter(_sample=0)
@@ -196,20 +209,14 @@ def _extras(matched, *, sampled: bool) -> dict:
     inner, params = matched.values(
         "status", "listed_on", "listed_on_precision", "removed_on", "removed_on_precision"
     ).query.sql_with_params()
-    # Durations in whole years; by the calendar years when either date is known only to
-    # the year (a listing in 2016 removed in 2018: two years).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT removed_year, undated, duration, GROUPING(duration), count(*)
             FROM (
-                SELECT extract(year FROM removed_on)::int AS removed_year,
-                       (status = 'removed' AND removed_on IS NULL) AS undated,
-                       CASE WHEN listed_on IS NULL OR removed_on IS NULL THEN NULL
-                            WHEN listed_on_precision = 'year' OR removed_on_precision = 'year'
-                            THEN extract(year FROM removed_on) - extract(year FROM listed_on)
-                            ELSE greatest(extract(year FROM age(removed_on, listed_on)), 0)
-                       END::int AS duration
+                SELECT {sql.REMOVED_YEAR.format(c="m")} AS removed_year,
+                       {sql.REMOVED_UNDATED.format(c="m")} AS undated,
+                       {sql.DURATION.format(c="m")} AS duration
                 FROM ({inner}) AS m
             ) AS d
             GROUP BY GROUPING SETS ((removed_year, undated), (duration))
@@ -224,53 +231,100 @@ def _extras(matched, *, sampled: bool) -> dict:
                     undated += count * scale
             elif duration is not None:
                 durations[min(duration, LONGEST_DURATION)] += count * scale
+        ids_sql, params = matched.values("id").query.sql_with_params()
+        cursor.execute(
+            f"""
+            SELECT a.kind, a.currency, {sql.AMOUNT_DECADE.format(v="a.value")},
+                   {sql.AMOUNT_ROUNDED.format(v="a.value")}, count(*)
+            FROM {Amount._meta.db_table} AS a WHERE a.case_id IN ({ids_sql})
+            GROUP BY 1, 2, 3, 4
+            """,
+            params,
+        )
+        amounts = _distributions(
+            (kind, currency, decade, rounded, count * scale)
+            for kind, currency, decade, rounded, count in cursor.fetchall()
+        )
     return {
         "removed": removed,
         "removed_undated": undated,
         "durations": durations,
-        "amounts": _amounts(matched, scale),
+        "amounts": amounts,
     }
 
 
-def _amounts(matched, scale: int) -> list[AmountDistribution]:
-    """Amounts as reported, by kind and currency: counts per power of ten (amounts of
-    zero apart), and the median (of the sample, when sampled)."""
-    ids_sql, params = matched.values("id").query.sql_with_params()
-    table = Amount._meta.db_table
+def _archive_extras() -> dict:
+    """The whole archive's: StatsRollup's rows added up (kept by the database)."""
+    removed, durations, undated, amounts = Counter(), Counter(), 0, []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT kind, currency, decade, GROUPING(decade), count(*),
-                   percentile_disc(0.5) WITHIN GROUP (ORDER BY value)
-            FROM (
-                SELECT a.kind, a.currency, a.value,
-                       CASE WHEN a.value = 0 THEN NULL
-                            ELSE greatest(floor(log(a.value)), -1)::int END AS decade
-                FROM {table} AS a WHERE a.case_id IN ({ids_sql})
-            ) AS amounts
-            GROUP BY GROUPING SETS ((kind, currency, decade), (kind, currency))
-            ORDER BY kind, currency
-            """,
-            params,
+            f"SELECT facet, value, sum(count)::bigint, count(*) FROM {StatsRollup._meta.db_table} "
+            "GROUP BY facet, value"
         )
-        rows = cursor.fetchall()
-    totals, bins = {}, {}
-    for kind, currency, decade, whole, count, median in rows:
-        if whole:
-            totals[(kind, currency)] = (count * scale, median)
-        else:
-            bins.setdefault((kind, currency), []).append(_amount_bin(decade, count * scale))
+        groups = cursor.fetchall()
+        if sum(rows for *_, rows in groups) > len(groups) + COMPACT_ROLLUP_AFTER:
+            cursor.execute("SELECT casefile_compact_stats_rollup()")
+    for facet, value, total, _rows in groups:
+        if not total:
+            continue
+        if facet == "removed":
+            if value == "undated":
+                undated += total
+            else:
+                removed[int(value)] += total
+        elif facet == "duration":
+            durations[min(int(value), LONGEST_DURATION)] += total
+        elif facet == "amount":
+            kind, currency, decade, rounded = value.split("|")
+            amounts.append(
+                (kind, currency, int(decade) if decade else None, Decimal(rounded), total)
+            )
+    return {
+        "removed": removed,
+        "removed_undated": undated,
+        "durations": durations,
+        "amounts": _distributions(amounts),
+    }
+
+
+def _distributions(rows) -> list[AmountDistribution]:
+    """Distributions from (kind, currency, power of ten or None for zero, value to two
+    significant figures, count): the count per power of ten, and the median, as
+    PostgreSQL's percentile_disc(0.5) takes it: the first value (to two significant
+    figures) at or past the middle."""
+    by_pair: dict[tuple[str, str], list] = {}
+    for kind, currency, decade, rounded, count in rows:
+        by_pair.setdefault((kind, currency), []).append((decade, rounded, count))
     order = {kind: i for i, kind in enumerate(AmountKind.values)}
-    distributions = [
-        AmountDistribution(
-            kind,
-            currency,
-            count,
-            median,
-            sorted(bins.get((kind, currency), []), key=lambda b: (b.low is not None, b.low or 0)),
+    distributions = []
+    for (kind, currency), values in by_pair.items():
+        total = sum(count for *_, count in values)
+        if not total:
+            continue
+        bins = Counter()
+        for decade, _rounded, count in values:
+            bins[decade] += count
+        running, median = 0, None
+        for _decade, rounded, count in sorted(values, key=lambda v: v[1]):
+            running += count
+            if running >= total / 2:
+                median = rounded
+                break
+        distributions.append(
+            AmountDistribution(
+                kind,
+                currency,
+                total,
+                median,
+                [
+                    _amount_bin(decade, count)
+                    for decade, count in sorted(
+                        bins.items(), key=lambda item: -2 if item[0] is None else item[0]
+                    )
+                    if count
+                ],
+            )
         )
-        for (kind, currency), (count, median) in totals.items()
-    ]
     return sorted(distributions, key=lambda d: (order.get(d.kind, 99), -d.count, d.currency))
 
 

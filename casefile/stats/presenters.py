@@ -107,20 +107,22 @@ class Section:
     estimated: bool = False
 
 
-def search_url(params, bar: Bar) -> str | None:
+def search_url(params, bar: Bar, path: str = "") -> str | None:
     """The search page URL of a bar: the search with the bar's parameters set."""
     if bar.params is None:
         return None
     changes = {name: [value] for name, value in bar.params.items()}
-    return reverse("case-list") + with_changes(params, **changes)
+    return (path or reverse("case-list")) + with_changes(params, **changes)
 
 
 def section(chart: Chart, figures: Figures, params) -> Section:
     bars = chart.bars(figures)
     estimated = figures.sampled if chart.slug in ("removed", "durations") else figures.estimated
 
+    path = reverse("case-list")
+
     def link(bar):
-        return search_url(params, bar) if chart.linked else None
+        return search_url(params, bar, path) if chart.linked else None
 
     draw = charts.tile_map if chart.tile_map else charts.bar_chart
     shown = [bar for bar in bars if bar.value != ""] if chart.tile_map else bars
