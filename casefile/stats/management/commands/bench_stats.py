@@ -24,6 +24,7 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,6 +74,14 @@ FAMILIES = {
 }
 
 
+WARM_UP = 6
+
+
+def address(url: str) -> str:
+    """The URL as sent: its non-ASCII characters percent-encoded."""
+    return quote(url, safe="/?=&+%")
+
+
 class Command(BaseCommand):
     help = "Benchmark /stats/ over HTTP; generates the synthetic cases first when needed."
 
@@ -83,6 +92,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2018)
 
     def handle(self, *args, cases, repeat, cold, seed, **options):
+        self.verbosity = options["verbosity"]
         ensure_synthetic_cases(cases, seed=seed, stdout=self.stdout)
         port = free_port()
         environment = {
@@ -118,9 +128,13 @@ class Command(BaseCommand):
                 )
             )  # fmt: skip
             timer = Timer(port)
+            # Each worker's first requests load templates and code: not what is measured.
+            for _ in range(WARM_UP):
+                timer.get("/stats/?list=other")
+                timer.get("/api/v1/stats/?list=other")
             for family, (target, urls) in FAMILIES.items():
                 colds, warms = [], []
-                for url in urls:
+                for url in map(address, urls):
                     for _ in range(cold):
                         cache.clear()
                         colds.append(timer.get(url))
@@ -135,6 +149,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDone; {machine()}")
 
     def row(self, family, queries, colds, warms, target):
+        if self.verbosity > 1:
+            self.stdout.write(f"  cold: {', '.join(f'{ms:.0f}' for ms in colds)}")
         (cold_p50, cold_p95), (warm_p50, warm_p95) = percentiles(colds), percentiles(warms)
         self.stdout.write(
             f"{family:<28}{queries:>8}{cold_p50:>10.0f}{cold_p95:>10.0f}"
