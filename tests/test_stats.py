@@ -83,7 +83,7 @@ def archive():
         listed=dated(2018, 1, 2),
         removed=dated(2018, 11, 30),
         kinds=["loans_credit"],
-        amounts=[("owed", "800", "CNY"), ("paid", "1500", "CAD")],
+        amounts=[("owed", "800", "CNY"), ("paid", "1000", "CAD")],
     )
     case(province="", listed=None, status="removed", kinds=["travel_abroad"])
     case(
