@@ -332,7 +332,9 @@ def test_the_whole_archive_figures_kept_by_the_database_are_the_counted_ones(cli
     public.person.privacy = "withheld"  # its person withheld: the case leaves
     public.person.save()
     agree()
-    Case.objects.filter(pk=draft.pk).update(removed_on=None, removed_on_precision="", status="removed")
+    Case.objects.filter(pk=draft.pk).update(
+        removed_on=None, removed_on_precision="", status="removed"
+    )
     agree()
     Case.objects.filter(pk=draft.pk).delete()  # deleted, amounts first
     agree()

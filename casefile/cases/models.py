@@ -322,6 +322,12 @@ class Case(TimeStampedModel):
                 name="case_published_facets",
                 condition=Q(publication_state="published"),
             ),
+            # removed_from/removed_to (the statistics' years removed are links to them).
+            models.Index(
+                fields=["removed_on"],
+                name="case_published_removed",
+                condition=Q(publication_state="published", removed_on__isnull=False),
+            ),
             # The home page's most recently published cases.
             models.Index(
                 F("published_at").desc(nulls_last=True),
