@@ -344,3 +344,25 @@ def test_the_whole_archive_figures_kept_by_the_database_are_the_counted_ones(cli
     with connection.cursor() as cursor:
         cursor.execute("SELECT casefile_compact_stats_rollup()")
     agree()
+
+
+def test_every_string_of_the_statistics_has_its_chinese_translation(client, archive):
+    import gettext
+    from pathlib import Path
+
+    from django.utils import translation
+
+    folder = Path("casefile/stats/locale/zh_Hans/LC_MESSAGES")
+    with (folder / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)._catalog
+    entries = {key: text for key, text in compiled.items() if key}
+    # Every entry of the catalogue is compiled (the .mo is not stale) and translated.
+    po = (folder / "django.po").read_text()
+    assert len(entries) == len(re.findall(r'^msgid "', po, re.M)) - 1 > 50
+    assert all(text.strip() for text in entries.values())
+    with translation.override("zh-hans"):
+        page = body(client.get("/stats/?province=guangdong"))
+        assert "按省份统计的案例" in page and "本次搜索的统计" in page
+        assert "Cases by province" not in page
+        for svg in svgs(page):
+            check_text_alternative(svg)

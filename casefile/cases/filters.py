@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from casefile.authorities.models import Authority, Province
@@ -146,16 +147,19 @@ class CaseFilter(filters.FilterSet):
         help_text="A year, month or date; inclusive of the whole period.",
     )
     removed_from = PartialDateFilter(
-        label="Removed from",
+        label=_("Removed from"),
         method="filter_nothing",
-        help_text="Removed from the list in or after this year (2019), month (2019-06) or "
-        "date (2019-06-30); inclusive.",
+        help_text=_(
+            "Removed from the list in or after this year (2019), month (2019-06) or date "
+            "(2019-06-30); inclusive."
+        ),
     )
     removed_to = PartialDateFilter(
-        label="Removed to",
+        label=_("Removed to"),
         method="filter_nothing",
-        help_text="Removed from the list by this year, month or date; inclusive of the whole "
-        "period.",
+        help_text=_(
+            "Removed from the list by this year, month or date; inclusive of the whole period."
+        ),
     )
     amount_min = filters.NumberFilter(
         label="Amount from", min_value=0, method="filter_nothing", help_text="As reported."
@@ -289,5 +293,5 @@ def _cross_check(form):
         form.add_error("listed_to", "The end of the listing period is before its start.")
     start, end = data.get("removed_from"), data.get("removed_to")
     if start and end and start.date > end.last_day:
-        form.add_error("removed_to", "The end of the removal period is before its start.")
+        form.add_error("removed_to", _("The end of the removal period is before its start."))
     return data

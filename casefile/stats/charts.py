@@ -197,7 +197,11 @@ def amount_chart(chart_id, distribution: AmountDistribution, *, estimated=False)
         )
     else:
         parts.append(f'<text x="8" y="{plot + 50}" fill="{INK}">{escape(median_text)}</text>')
-    title = _("%(kind)s, %(currency)s: %(count)s amounts") % {
+    title = ngettext(
+        "%(kind)s, %(currency)s: %(count)s amount",
+        "%(kind)s, %(currency)s: %(count)s amounts",
+        distribution.count,
+    ) % {
         "kind": distribution.kind_label,
         "currency": distribution.currency,
         "count": count_text(distribution.count, estimated),
