@@ -62,7 +62,7 @@ SECTIONS = {
         Section("sources", "sources", _sources, lambda key: reverse("source-detail", args=[key])),
     )
 }
-SITE_PAGES = ("home", "case-list", "about")
+SITE_PAGES = ("home", "case-list", "stats", "about")
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -113,6 +113,7 @@ ROBOTS_DISALLOW = (
     "/api/v1/exports/",
     "/cases/export.csv",
     "/cases/?",
+    "/stats/?",
     "/reconcile",
 )
 
