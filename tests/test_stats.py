@@ -366,3 +366,12 @@ def test_every_string_of_the_statistics_has_its_chinese_translation(client, arch
         assert "Cases by province" not in page
         for svg in svgs(page):
             check_text_alternative(svg)
+
+
+def test_the_page_ignores_an_unknown_parameter_as_the_search_page_does(client, archive):
+    response = client.get("/stats/?provnce=hubei&province=guangdong")
+    assert response.status_code == 200
+    page = body(response)
+    assert "<code>provnce</code>" in page and "<code>province</code>" in page
+    assert "provnce" not in re.sub(r"<code>provnce</code>", "", page)  # in no link
+    assert response.context["figures"].total == 2
