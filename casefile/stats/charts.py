@@ -98,15 +98,17 @@ def _linked(url: str | None, label: str, body: str) -> str:
 def bar_chart(chart_id, title, bars: list[Bar], *, link, estimated=False) -> SafeString:
     """Horizontal bars, one per value, in the order given; `link(bar)` is a bar's search
     URL or None."""
-    label_width, bar_width, row = 200, 200, 24
+    labels = [_shortened(bar.label) for bar in bars]
+    # As wide as the longest label needs (about 7.5 units a character at 13 units).
+    label_width = max(40, min(round(7.5 * max(map(len, labels), default=0)) + 12, 220))
+    bar_width, row = 200, 24
     width, height = label_width + bar_width + 80, max(len(bars), 1) * row + 8
     largest = max((bar.count for bar in bars), default=0) or 1
     desc = "; ".join(f"{bar.label}: {count_text(bar.count, estimated)}" for bar in bars)
     parts = []
-    for index, bar in enumerate(bars):
+    for index, (bar, label) in enumerate(zip(bars, labels, strict=True)):
         y = 4 + index * row
         length = max(round(bar.count / largest * bar_width), 1 if bar.count else 0)
-        label = bar.label if len(bar.label) <= 30 else bar.label[:29] + "…"
         body = (
             f'<text x="{label_width - 6}" y="{y + 16}" text-anchor="end" fill="{INK}">'
             f"{escape(label)}</text>"
@@ -119,6 +121,11 @@ def bar_chart(chart_id, title, bars: list[Bar], *, link, estimated=False) -> Saf
     if not bars:
         parts.append(f'<text x="0" y="20" fill="{MUTED}">{escape(_("No cases."))}</text>')
     return _chart(chart_id, width, height, title, desc or _("No cases."), parts)
+
+
+def _shortened(label: str, most: int = 28) -> str:
+    """A label cut to fit beside its bar (the table and the title keep it whole)."""
+    return label if len(label) <= most else label[: most - 1] + "…"
 
 
 def tile_map(chart_id, title, provinces: list[Bar], *, link, estimated=False) -> SafeString:
@@ -158,31 +165,32 @@ def amount_chart(chart_id, distribution: AmountDistribution, *, estimated=False)
     decades = [_decade(b.low) for b in scaled] or [0]
     low, high = min(decades), max(decades) + 1
     column, plot, left = 56, 140, 70
-    width, height = left + (high - low) * column + 20, plot + 70
+    base = 22 + plot  # the axis: room above the tallest column for its count
+    width, height = left + (high - low) * column + 20, base + 50
     largest = max((b.count for b in distribution.bins), default=0) or 1
     parts = []
     if distribution.zero:
         h = round(distribution.zero / largest * plot)
         parts.append(
-            f'<rect x="8" y="{10 + plot - h}" width="40" height="{h}" fill="{MUTED}"/>'
-            f'<text x="28" y="{plot + 28}" text-anchor="middle" fill="{INK}">0</text>'
-            f'<text x="28" y="{plot + 6 - h}" text-anchor="middle" font-size="11" '
+            f'<rect x="8" y="{base - h}" width="40" height="{h}" fill="{MUTED}"/>'
+            f'<text x="28" y="{base + 18}" text-anchor="middle" fill="{INK}">0</text>'
+            f'<text x="28" y="{base - h - 4}" text-anchor="middle" font-size="11" '
             f'fill="{INK}">{count_text(distribution.zero, estimated)}</text>'
         )
     for amount_bin in scaled:
         x = left + (_decade(amount_bin.low) - low) * column
         h = max(round(amount_bin.count / largest * plot), 1)
         parts.append(
-            f'<rect x="{x + 3}" y="{10 + plot - h}" width="{column - 6}" height="{h}" '
+            f'<rect x="{x + 3}" y="{base - h}" width="{column - 6}" height="{h}" '
             f'fill="{ACCENT}"/>'
-            f'<text x="{x + column // 2}" y="{plot + 6 - h}" text-anchor="middle" '
+            f'<text x="{x + column // 2}" y="{base - h - 4}" text-anchor="middle" '
             f'font-size="11" fill="{INK}">{count_text(amount_bin.count, estimated)}</text>'
         )
     for decade in range(low, high + 1):
         x = left + (decade - low) * column
         parts.append(
-            f'<line x1="{x}" y1="{10 + plot}" x2="{x}" y2="{16 + plot}" stroke="{MUTED}"/>'
-            f'<text x="{x}" y="{plot + 28}" text-anchor="middle" font-size="11" '
+            f'<line x1="{x}" y1="{base}" x2="{x}" y2="{base + 6}" stroke="{MUTED}"/>'
+            f'<text x="{x}" y="{base + 18}" text-anchor="middle" font-size="11" '
             f'fill="{MUTED}">{short_amount(decade)}</text>'
         )
     median = distribution.median
@@ -190,13 +198,13 @@ def amount_chart(chart_id, distribution: AmountDistribution, *, estimated=False)
     if median is not None and median > 0:
         x = round(left + log_position(median, low, high) * (high - low) * column, 1)
         parts.append(
-            f'<line x1="{x}" y1="6" x2="{x}" y2="{10 + plot}" stroke="{INK}" '
+            f'<line x1="{x}" y1="{base - plot}" x2="{x}" y2="{base}" stroke="{INK}" '
             f'stroke-width="2" stroke-dasharray="4 3"/>'
-            f'<text x="{x}" y="{plot + 50}" text-anchor="middle" fill="{INK}">'
-            f"{escape(median_text)}</text>"
+            f'<text x="{min(max(x, 60), width - 60)}" y="{base + 40}" text-anchor="middle" '
+            f'fill="{INK}">{escape(median_text)}</text>'
         )
     else:
-        parts.append(f'<text x="8" y="{plot + 50}" fill="{INK}">{escape(median_text)}</text>')
+        parts.append(f'<text x="8" y="{base + 40}" fill="{INK}">{escape(median_text)}</text>')
     title = ngettext(
         "%(kind)s, %(currency)s: %(count)s amount",
         "%(kind)s, %(currency)s: %(count)s amounts",

@@ -125,7 +125,8 @@ def section(chart: Chart, figures: Figures, params) -> Section:
         return search_url(params, bar, path) if chart.linked else None
 
     draw = charts.tile_map if chart.tile_map else charts.bar_chart
-    shown = [bar for bar in bars if bar.value != ""] if chart.tile_map else bars
+    # The map's table: the provinces with cases (the map shows every one), unknown apart.
+    shown = [bar for bar in bars if bar.value and bar.count] if chart.tile_map else bars
     svg = draw(f"chart-{chart.slug}", str(chart.title), bars, link=link, estimated=estimated)
     if chart.tile_map:
         unknown, unknown_label = figures.province_unknown, _("Province unknown")
