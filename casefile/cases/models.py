@@ -326,7 +326,7 @@ class Case(TimeStampedModel):
             models.Index(
                 fields=["removed_on"],
                 name="case_published_removed",
-                condition=Q(publication_state="published", removed_on__isnull=False),
+                condition=Q(publication_state="published"),
             ),
             # The home page's most recently published cases.
             models.Index(

@@ -14,9 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                condition=models.Q(
-                    ("publication_state", "published"), ("removed_on__isnull", False)
-                ),
+                condition=models.Q(("publication_state", "published")),
                 fields=["removed_on"],
                 name="case_published_removed",
             ),

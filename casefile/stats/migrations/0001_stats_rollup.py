@@ -18,17 +18,21 @@ from casefile.stats.sql import AMOUNT_KEY, DURATION, REMOVED_UNDATED, REMOVED_YE
 
 STAMPED_PUBLIC = "{row}.first_public_at IS NOT NULL AND {row}.left_public_at IS NULL"
 
-# The values of a set of case rows (alias c), one (facet, value) row each.
+# The values of a set of case rows (alias c), one (facet, value) row each: of the case
+# itself, and (CASE_AMOUNTS) of its amounts, joined rather than looked up case by case
+# (generate_cases rebuilds before the index on amounts' case_id is back).
 CASE_VALUES = f"""
     CROSS JOIN LATERAL (
         SELECT 'removed', ({REMOVED_YEAR.format(c="c")})::text WHERE c.removed_on IS NOT NULL
         UNION ALL SELECT 'removed', 'undated' WHERE {REMOVED_UNDATED.format(c="c")}
         UNION ALL SELECT 'duration', ({DURATION.format(c="c")})::text
             WHERE c.listed_on IS NOT NULL AND c.removed_on IS NOT NULL
-        UNION ALL SELECT 'amount', {AMOUNT_KEY.format(a="a")}
-            FROM cases_amount AS a WHERE a.case_id = c.id
     ) AS f(facet, value)
 """
+CASE_AMOUNTS = (
+    "JOIN cases_amount AS a ON a.case_id = c.id, "
+    f"LATERAL (SELECT 'amount', {AMOUNT_KEY.format(a='a')}) AS f(facet, value)"
+)
 
 COMPACT = """
 CREATE OR REPLACE FUNCTION casefile_compact_stats_rollup() RETURNS void
@@ -45,10 +49,14 @@ CREATE OR REPLACE FUNCTION casefile_rebuild_stats_rollup() RETURNS void
 LANGUAGE sql AS $fn$
     DELETE FROM stats_statsrollup;
     INSERT INTO stats_statsrollup (facet, value, count)
-    SELECT f.facet, f.value, count(*)
-    FROM cases_case AS c {CASE_VALUES}
-    WHERE {STAMPED_PUBLIC.format(row="c")}
-    GROUP BY f.facet, f.value;
+    SELECT facet, value, count(*) FROM (
+        SELECT f.facet, f.value FROM cases_case AS c {CASE_VALUES}
+        WHERE {STAMPED_PUBLIC.format(row="c")}
+        UNION ALL
+        SELECT f.facet, f.value FROM cases_case AS c {CASE_AMOUNTS}
+        WHERE {STAMPED_PUBLIC.format(row="c")}
+    ) AS v
+    GROUP BY facet, value;
 $fn$;
 """
 
@@ -63,13 +71,17 @@ def case_delta(name: str, tables: list[tuple[int, str]]) -> str:
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    INSERT INTO stats_statsrollup (facet, value, count)
-    SELECT f.facet, f.value, sum(c.delta)
-    FROM (
+    WITH c AS (
 {rows}
-    ) AS c {CASE_VALUES}
-    GROUP BY f.facet, f.value
-    HAVING sum(c.delta) <> 0;
+    )
+    INSERT INTO stats_statsrollup (facet, value, count)
+    SELECT facet, value, sum(delta) FROM (
+        SELECT f.facet, f.value, c.delta FROM c {CASE_VALUES}
+        UNION ALL
+        SELECT f.facet, f.value, c.delta FROM c {CASE_AMOUNTS}
+    ) AS v
+    GROUP BY facet, value
+    HAVING sum(delta) <> 0;
     RETURN NULL;
 END
 $fn$;
