@@ -16,7 +16,7 @@ from casefile.cases.facets import with_changes
 from casefile.cases.filters import CaseFilter
 from casefile.cases.visibility import public_cases
 from casefile.stats import charts
-from casefile.stats.figures import Bar, Figures, figures_for
+from casefile.stats.figures import AmountDistribution, Bar, Figures, figures_for
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,15 @@ def search_url(params, bar: Bar, path: str = "") -> str | None:
     return (path or reverse("case-list")) + with_changes(params, **changes)
 
 
+def is_estimated(chart: Chart, figures: Figures) -> bool:
+    """Whether a chart's counts came from the sample: the facets' when the search page's
+    did; the years removed and durations whenever the search found more than 10,000."""
+    return figures.sampled if chart.slug in ("removed", "durations") else figures.estimated
+
+
 def section(chart: Chart, figures: Figures, params) -> Section:
     bars = chart.bars(figures)
-    estimated = figures.sampled if chart.slug in ("removed", "durations") else figures.estimated
-
+    estimated = is_estimated(chart, figures)
     path = reverse("case-list")
 
     def link(bar):
@@ -155,7 +160,7 @@ def sections(figures: Figures, params, slugs=None) -> list[Section]:
 class AmountSection:
     title: str
     svg: str
-    distribution: object
+    distribution: AmountDistribution
 
 
 def amount_sections(figures: Figures) -> list[AmountSection]:
@@ -190,7 +195,7 @@ def chart_csv(slug: str, figures: Figures, params) -> str:
                 )
         return out.getvalue()
     chart = CHARTS[slug]
-    estimated = figures.sampled if slug in ("removed", "durations") else figures.estimated
+    estimated = is_estimated(chart, figures)
     writer.writerow(["value", "label", "count", "estimated", "search"])
     for bar in chart.bars(figures):
         url = search_url(params, bar) if chart.linked and bar.count else None
