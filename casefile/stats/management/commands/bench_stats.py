@@ -43,7 +43,7 @@ FAMILIES = {
             "/stats/?restriction=air_travel",
             "/stats/?offence=unpaid_debt&status=listed",
             "/stats/?listed_from=2016&listed_to=2018&notified=no",
-            "/stats/?removed_from=2019&removed_to=2020",
+            "/stats/?removed_from=2019&removed_to=2019",
             "/stats/?amount_min=1000&amount_max=20000&currency=CNY",
             "/stats/?list=spc_dishonest_debtors&province=sichuan&province=yunnan",
             "/stats/?restriction=ringback_tone",
