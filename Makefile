@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer bench-workflow bench-captures browser backup restore
+.PHONY: help install run test stop admin lint format bench bench-db bench-pages bench-api bench-import bench-peer bench-workflow bench-captures bench-stats browser backup restore
 
 help:
 	@echo "make run     serve Casefile on http://127.0.0.1:$(PORT) (PORT=8001 to change)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   the benchmarks below, at N cases (default 100000; make bench N=1000000)"
 	@echo "make bench-pages   search pages at N synthetic cases (benchmark database casefile_bench_N)"
 	@echo "make bench-api     the API and its exports at the same N cases"
+	@echo "make bench-stats   /stats/ over HTTP at N cases: filter-only, text search, unfiltered, after a publication"
 	@echo "make bench-import  importing 100,000 spreadsheet rows beside them: dry run, import, re-import"
 	@echo "make bench-peer    Casefile (gunicorn) against Datasette on the same cases, side by side"
 	@echo "make bench-workflow  a reviewer's bulk submit-and-publish of 1,000 complete drafts beside them"
@@ -81,13 +82,17 @@ N ?= 100000
 BENCH_ENV = CASEFILE_DB_NAME=casefile_bench_$(N) DEBUG=0 SECRET_KEY=bench-only-not-a-secret \
 	ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-bench: bench-pages bench-api bench-import bench-workflow bench-captures
+bench: bench-pages bench-api bench-import bench-workflow bench-captures bench-stats
 
 bench-db: $(INSTALLED)
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
 bench-pages: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --cases $(N) $(BENCH_ARGS)
+
+# DATABASE_URL=postgres://… make bench-stats runs on that server's database instead.
+bench-stats: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_stats --cases $(N) $(BENCH_STATS_ARGS)
 
 bench-api: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_api --cases $(N) $(BENCH_API_ARGS)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "casefile.cases",
     "casefile.api",
     "casefile.editorial",
+    "casefile.stats",
 ]
 
 MIDDLEWARE = [

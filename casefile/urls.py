@@ -20,6 +20,7 @@ urlpatterns = i18n_patterns(
     path("", core_views.home, name="home"),
     path("about/", core_views.about, name="about"),
     path("", include("casefile.cases.urls")),
+    path("", include("casefile.stats.urls")),
     path("", include("casefile.people.urls")),
     path("", include("casefile.authorities.urls")),
     path("", include("casefile.sources.urls")),

@@ -20,6 +20,7 @@ from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolv
 from casefile.cases.feeds import is_filtered
 from casefile.cases.models import Case
 from casefile.people.models import Person
+from casefile.stats.presenters import SLUGS as STATS_CHARTS
 from tests.api_support import body
 from tests.capture_support import html, keep
 from tests.factories import (
@@ -281,6 +282,12 @@ SURFACES = {
         *(f"/cases/?{f}" for f in FILTERS),
         *name_searches("/cases/"),
     ],
+    "stats": lambda w: ["/stats/", *(f"/stats/?{f}" for f in FILTERS), *name_searches("/stats/")],
+    "stats-csv": lambda w: [
+        f"/stats/{chart}.csv{query}"
+        for chart in STATS_CHARTS
+        for query in ("", *(f"?{f}" for f in FILTERS))
+    ],
     "case-csv": lambda w: ["/cases/export.csv", *(f"/cases/export.csv?{f}" for f in FILTERS)],
     "case-detail": lambda w: case_addresses(w),
     "case-cite": lambda w: [
@@ -326,6 +333,11 @@ SURFACES = {
     "api:case-facets": lambda w: [
         "/api/v1/cases/facets/",
         *(f"/api/v1/cases/facets/?{f}" for f in FILTERS),
+    ],
+    "api:stats": lambda w: [
+        "/api/v1/stats/",
+        *(f"/api/v1/stats/?{f}" for f in FILTERS),
+        *name_searches("/api/v1/stats/"),
     ],
     "api:case-detail": lambda w: [
         url.replace("/cases/", "/api/v1/cases/") for url in case_addresses(w)
@@ -487,6 +499,14 @@ def test_every_count_is_of_public_cases_only(client, world):
     assert listed == set(world.public_ids)
     for query in FILTERS:
         assert client.get(f"/api/v1/cases/facets/?{query}").json()["total"] == 0, query
+        stats = client.get(f"/api/v1/stats/?{query}").json()
+        assert stats["total"] == 0 and stats["amounts"] == [], query
+        assert not any(bar["count"] for bar in stats["provinces"] + stats["listed"]), query
+    stats = client.get("/api/v1/stats/").json()
+    assert stats["total"] == 2
+    assert {bar["value"] for bar in stats["provinces"] if bar["count"]} == {"hubei"}
+    assert [bar["value"] for bar in stats["restrictions"]] == ["air_travel"]
+    assert [bar["value"] for bar in stats["offences"]] == ["unpaid_debt"]
     shared = client.get(f"/api/v1/sources/{world.shared_source_id}/").json()
     assert {capture["label"] for capture in shared["captures"]} == {
         "as first published",

@@ -87,7 +87,7 @@ def test_the_sitemap_lists_every_public_page_and_only_those(client, archive):
     base = "http://testserver"
     capture = case.citations.first().capture
     assert sitemap_urls(client) == {
-        f"{base}/", f"{base}/cases/", f"{base}/about/",
+        f"{base}/", f"{base}/cases/", f"{base}/stats/", f"{base}/about/",
         f"{base}/cases/{case.public_id}/", f"{base}/cases/{shown.public_id}/",
         f"{base}/people/{case.person_id}/", f"{base}/people/{shown.person_id}/",
         f"{base}/authorities/{case.authority_id}/",

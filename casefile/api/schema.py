@@ -36,6 +36,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/sources/"): "list_sources",
     ("get", "/api/v1/sources/{key}/"): "get_source",
     ("get", "/api/v1/info/"): "get_info",
+    ("get", "/api/v1/stats/"): "get_stats",
     ("get", "/api/v1/exports/cases.ndjson"): "export_cases_ndjson",
     ("get", "/api/v1/exports/cases.csv"): "export_cases_csv",
     ("get", "/api/v1/exports/persons.csv"): "export_persons_csv",

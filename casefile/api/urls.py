@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from casefile.api import editor_views, views
+from casefile.stats.api import StatsView
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
@@ -20,6 +21,7 @@ urlpatterns = [
             [
                 path("", views.ApiRootView.as_view(), name="root"),
                 path("info/", views.InfoView.as_view(), name="info"),
+                path("stats/", StatsView.as_view(), name="stats"),
                 path(
                     "exports/cases.ndjson", views.NdjsonExportView.as_view(), name="export-ndjson"
                 ),

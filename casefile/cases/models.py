@@ -322,6 +322,16 @@ class Case(TimeStampedModel):
                 name="case_published_facets",
                 condition=Q(publication_state="published"),
             ),
+            # removed_from/removed_to (the statistics' years removed are links to them), by
+            # index-only scans: a search's page of a year's removals sorts a few thousand
+            # index rows rather than walking every case listed after it. Only cases with
+            # a removal date (the filter implies one).
+            models.Index(
+                fields=["removed_on", "listed_on", "id"],
+                include=["person", "restriction_kinds"],
+                name="case_removed_published",
+                condition=Q(publication_state="published", removed_on__isnull=False),
+            ),
             # The home page's most recently published cases.
             models.Index(
                 F("published_at").desc(nulls_last=True),
@@ -488,6 +498,10 @@ class Amount(TimeStampedModel):
         indexes = [
             # Amount-range filter within a currency.
             models.Index(fields=["currency", "value", "case"], name="amount_currency_value"),
+            # A search's amounts by kind and currency (casefile.stats), by index-only scans.
+            models.Index(
+                fields=["case"], include=["kind", "currency", "value"], name="amount_case_figures"
+            ),
         ]
         triggers = touch_case_triggers("amount")
 

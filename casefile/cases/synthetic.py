@@ -602,6 +602,8 @@ def generate(n: int, *, seed: int = 2018, progress=None) -> dict:
         # The facet counters (migration cases 0014), recounted: their triggers do not run
         # in replica mode.
         raw.execute("SELECT casefile_rebuild_facet_rollup()")
+        # And the statistics' (migration stats 0001), for the same reason.
+        raw.execute("SELECT casefile_rebuild_stats_rollup()")
         if rebuild:
             raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for definition in rebuild:

@@ -23,6 +23,8 @@ from casefile.core.links import absolute_url
 
 RESULTS_PER_PAGE = 20
 FACET_PARAMETERS = ("restriction", "offence", "list", "province", "status", "notified")
+# Filters the form has no field for (a chart's link sets them): kept as hidden fields.
+HIDDEN_PARAMETERS = (*FACET_PARAMETERS, "removed_from", "removed_to")
 
 
 def case_list(request):
@@ -45,12 +47,13 @@ def case_list(request):
         "ignored": ignored,
         # Facet choices ride along when the search box is submitted again.
         "kept_filters": [
-            (name, value) for name in FACET_PARAMETERS for value in params.getlist(name)
+            (name, value) for name in HIDDEN_PARAMETERS for value in params.getlist(name)
         ],
         "csv_url": reverse("case-csv") + with_changes(params),
         "csv_bom_url": reverse("case-csv") + with_changes(params, bom=["1"]),
         "api_url": API_CASES_PATH + with_changes(params),
         "feed_url": reverse("case-feed") + with_changes(params),
+        "stats_url": reverse("stats") + with_changes(params),
     }
     if not filterset.is_valid():
         context["errors"] = search_errors(filterset)

@@ -66,7 +66,7 @@ SECTIONS = {
         Section("sources", "sources", _sources, lambda key: reverse("source-detail", args=[key])),
     )
 }
-SITE_PAGES = ("home", "case-list", "about")
+SITE_PAGES = ("home", "case-list", "stats", "about")
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"  # its <xhtml:link hreflang> name each language's page
@@ -137,6 +137,8 @@ ROBOTS_DISALLOW = (
     "/cases/export.csv",
     "/cases/?",
     "/zh-hans/cases/?",
+    "/stats/?",
+    "/zh-hans/stats/?",
     "/reconcile",
 )
 

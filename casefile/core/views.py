@@ -14,8 +14,13 @@ from casefile.core import sitemap, structured_data
 from casefile.core.unavailable import database_unavailable, unavailable_response
 from casefile.people.models import Privacy
 from casefile.sources.models import Reliability, SourceRelation
+from casefile.stats.presenters import archive_sections
 
 RECENT_CASES = 10
+
+
+# The two charts of the whole archive the home page shows (casefile.stats).
+HOME_CHARTS = ["provinces", "listed"]
 
 
 def home(request):
@@ -32,6 +37,7 @@ def home(request):
             "totals": public_totals(),
             "dataset_json_ld": structured_data.dataset(public_last_modified()),
             "browse": [facets[name] for name in ("restriction", "offence", "province")],
+            "archive_charts": archive_sections(HOME_CHARTS),
         },
     )
 
