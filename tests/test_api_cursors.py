@@ -190,3 +190,37 @@ def test_the_change_feed_follows_its_signed_cursor(client, cases):
     assert values.startswith('[{"dt": ')
     response = client.get(f"{CASES}?{FEED}&page_size=1&cursor={urllib.parse.quote(cursor)}")
     assert response.status_code == 200
+
+
+def test_a_removal_period_is_paged_newest_first_undated_cases_last(client):
+    # A removal period is ordered in another form (CaseQuerySet.ordered's sort_matches):
+    # the same order as any search, which cursors page through exactly once.
+    listed = [datetime.date(2016, 3, 1), None, datetime.date(2018, 5, 1), None]
+    listed += [datetime.date(2018, 5, 1), datetime.date(2017, 1, 1)]
+    made = []
+    for when in listed:
+        made.append(
+            make_case(
+                listed_on=when,
+                listed_on_precision="day" if when else "",
+                removed_on=datetime.date(2019, 6, 1),
+                removed_on_precision="day",
+                status="removed",
+            )
+        )
+    make_case(removed_on=datetime.date(2021, 1, 1), removed_on_precision="day", status="removed")
+    expected = sorted(
+        made,
+        key=lambda c: (c.listed_on is None, -(c.listed_on or datetime.date.min).toordinal(), -c.pk),
+    )
+
+    seen, url = [], f"{CASES}?removed_from=2019&removed_to=2020&page_size=2"
+    while url:
+        page = get_json(client, url)
+        seen += [item["id"] for item in page["results"]]
+        url = page["next"]
+    assert seen == [case.public_id for case in expected]
+
+    html = client.get("/cases/", {"removed_from": "2019", "removed_to": "2020"}).text
+    positions = [html.index(case.public_id) for case in expected]
+    assert positions == sorted(positions)

@@ -264,7 +264,9 @@ class CaseFilter(filters.FilterSet):
         if search:
             queryset = queryset.search(search)
         ordering = data.get("ordering") or ("relevance" if search else "-listed")
-        return queryset.ordered(ordering, currency=currency or None)
+        # Cases removed in a period were listed before its end: not among the newest.
+        removal_period = bool(data.get("removed_from") or data.get("removed_to"))
+        return queryset.ordered(ordering, currency=currency or None, sort_matches=removal_period)
 
     def is_unfiltered(self) -> bool:
         """No parameter narrows the result (ordering does not): every public case."""

@@ -10,7 +10,17 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -170,8 +180,18 @@ class CaseQuerySet(models.QuerySet):
             rank=SearchRank(F("search_vector"), search.full_text),
         )
 
-    def ordered(self, ordering: str | None, *, currency: str | None = None):
+    def ordered(
+        self, ordering: str | None, *, currency: str | None = None, sort_matches: bool = False
+    ):
         """Order by one of ORDERINGS; relevance needs search() first. Always total (by id).
+
+        `sort_matches`: the filters select cases by a column correlated with the listing
+        date (cases removed in a period were listed before its end), so the newest-listed
+        cases the case_published_listed index reads first may hold none of them and the
+        walk would cross most of the archive: newest first is then written in a form no
+        index gives — the same order, undated cases last — and PostgreSQL sorts the
+        matches its filters' index finds (2 s → 20 ms for two years of removals at a
+        million cases).
 
         Relevance: cases of the names matched first (the name itself, then names holding
         the query's words, then others), then by full-text rank. When no name matched and
@@ -201,6 +221,9 @@ class CaseQuerySet(models.QuerySet):
             return self.order_by(direction, "-id")
         if ordering == "listed":
             return self.order_by(F("listed_on").asc(nulls_last=True), "id")
+        if sort_matches:
+            undated = ExpressionWrapper(Q(listed_on__isnull=True), output_field=BooleanField())
+            return self.order_by(undated.asc(), F("listed_on").desc(nulls_last=True), "-id")
         return self.order_by(F("listed_on").desc(nulls_last=True), "-id")
 
     def _ranks_too_many(self) -> bool:
