@@ -364,6 +364,7 @@ def test_every_string_of_the_statistics_has_its_chinese_translation(client, arch
         page = body(client.get("/zh-hans/stats/?province=guangdong"))
         assert "按省份统计的案例" in page and "本次搜索的统计" in page
         assert "Cases by province" not in page
+        assert ">广东</text>" in page and ">GD</text>" not in page  # the tiles' names
         for svg in svgs(page):
             check_text_alternative(svg)
 

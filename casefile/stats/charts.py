@@ -13,11 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from casefile.authorities.models import Province
 from casefile.cases.templatetags.casefile import about
 from casefile.stats.figures import AmountDistribution, Bar, log_position
 
@@ -28,7 +30,8 @@ SHADES = ["#f6e3e3", "#e7b1b1", "#c96a6a", "#a83838", "#6e1212"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif"
 
 # China's 31 province-level divisions on a grid of tiles, roughly where they lie
-# (column west to east, row north to south), each with its ISO 3166-2:CN code.
+# (column west to east, row north to south), each with its ISO 3166-2:CN code (its name
+# on a Chinese page).
 TILES = {
     "heilongjiang": (7, 0, "HL"),
     "inner_mongolia": (4, 1, "NM"),
@@ -136,6 +139,8 @@ def tile_map(chart_id, title, provinces: list[Bar], *, link, estimated=False) ->
     parts = []
     for bar in provinces:
         column, row, code = TILES.get(bar.value, (*UNKNOWN_TILE, "?"))
+        if bar.value in TILES and translation.get_language().startswith("zh"):
+            code = Province(bar.value).chinese  # 湖北, 内蒙古: a Chinese reader's names
         x, y, middle = column * (TILE + GAP), row * (TILE + GAP), column * (TILE + GAP) + TILE // 2
         shade = min(int(bar.count / largest * len(SHADES)), len(SHADES) - 1)
         fill = SHADES[shade] if bar.count else "#ffffff"
